@@ -1,0 +1,304 @@
+"""Properties, bookings, import batches and booking conflicts."""
+
+import datetime
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from core.models import SoftDeleteModel, SoftDeleteQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name; use one like Europe/Lisbon.")
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PropertyQuerySet(SoftDeleteQuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Property(SoftDeleteModel):
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=20, help_text="Short code, e.g. BEACH. Unique among live properties.")
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone])
+    check_in_time = models.TimeField(default=datetime.time(15, 0))
+    check_out_time = models.TimeField(default=datetime.time(11, 0))
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Listing names the platforms' exports use for this property."
+    )
+    active = models.BooleanField(default=True)
+    feed_token = models.CharField(max_length=64, default=new_feed_token, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PropertyQuerySet.as_alive_manager()
+    all_objects = PropertyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "properties"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("code"), condition=Q(deleted_at__isnull=True), name="property_code_unique_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:property_detail", args=[self.pk])
+
+
+class BookingSource(models.TextChoices):
+    AIRBNB = "airbnb", "Airbnb"
+    BOOKINGCOM = "bookingcom", "Booking.com"
+    VRBO = "vrbo", "Vrbo"
+    DIRECT = "direct", "Direct"
+    OTHER = "other", "Other"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    CURRENTLY_HOSTING = "currently_hosting", "Currently hosting"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    OWNER_STAYING = "owner_staying", "Owner staying"
+
+
+class BookingQuerySet(SoftDeleteQuerySet):
+    def not_cancelled(self):
+        return self.exclude(status=BookingStatus.CANCELLED)
+
+    def overlapping(self, start: datetime.date, end: datetime.date):
+        """Bookings whose stay shares a night with [start, end): a check-out on `start` does not."""
+        return self.filter(check_in__lt=end, check_out__gt=start)
+
+    def for_table(self):
+        return self.select_related("property")
+
+
+class Booking(SoftDeleteModel):
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="bookings")
+    source = models.CharField(max_length=16, choices=BookingSource.choices, default=BookingSource.DIRECT)
+    external_code = models.CharField(
+        max_length=64, blank=True, help_text="The platform's confirmation code; unique per source."
+    )
+    guest_name = models.CharField(max_length=200)
+    guest_contact = models.CharField(max_length=200, blank=True)
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    infants = models.PositiveSmallIntegerField(default=0)
+    check_in = models.DateField()
+    check_out = models.DateField()
+    status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
+    source_status = models.CharField(max_length=64, blank=True, help_text="The status as the source wrote it.")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    notes = models.TextField(blank=True)
+    booked_on = models.DateField(null=True, blank=True)
+    edited_by_hand = models.BooleanField(
+        default=False, help_text="Changed in StayOps since the last import: imports raise a conflict."
+    )
+    last_import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_alive_manager()
+    all_objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["check_in", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(check_out__gt=models.F("check_in")), name="booking_checkout_after_checkin"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_code"],
+                condition=Q(deleted_at__isnull=True) & ~Q(external_code=""),
+                name="booking_code_unique_per_source_live",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["property", "check_in", "check_out"], name="booking_property_stay_idx"),
+            models.Index(fields=["check_in"], name="booking_check_in_idx"),
+            models.Index(fields=["check_out"], name="booking_check_out_idx"),
+            models.Index(fields=["status"], name="booking_status_idx"),
+            models.Index(fields=["source", "external_code"], name="booking_source_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        code = self.external_code or f"#{self.pk}"
+        return f"{self.guest_name} ({code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.check_in and self.check_out and self.check_out <= self.check_in:
+            raise ValidationError({"check_out": "Check-out must be after check-in."})
+
+    # Plain methods, not @property: the `property` field above shadows the builtin in this class body.
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+    def guests(self) -> int:
+        return self.adults + self.children + self.infants
+
+
+class StatusAlias(models.Model):
+    """A source status word mapped to an internal status, added by managers without a deploy."""
+
+    source = models.CharField(max_length=16, choices=BookingSource.choices, blank=True, help_text="Blank: any source.")
+    value = models.CharField(max_length=64, help_text="As the export writes it; case and spaces are ignored.")
+    status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "value"]
+        verbose_name_plural = "status aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "value"], name="status_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} → {self.status}"
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+    STALE = "stale", "Stale"
+
+
+class ImportBatch(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    source_format = models.CharField(max_length=16, blank=True)
+    state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.PREVIEWED)
+    message = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="State of the affected bookings at preview, to refuse a stale apply."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:import_detail", args=[self.pk])
+
+
+class ImportRowAction(models.TextChoices):
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    UNCHANGED = "unchanged", "Unchanged"
+    CANCEL = "cancel", "Cancel"
+    CONFLICT = "conflict", "Conflict"
+    ERROR = "error", "Error"
+
+
+class ImportRow(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=ImportRowAction.choices)
+    external_code = models.CharField(max_length=64, blank=True)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict, blank=True, help_text="The row as parsed into booking fields.")
+    raw = models.JSONField(default=dict, blank=True, help_text="The row's cells as the file had them.")
+    diff = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        indexes = [models.Index(fields=["batch", "action"], name="import_row_action_idx")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.action}"
+
+
+class ConflictKind(models.TextChoices):
+    OVERLAP = "overlap", "Overlapping stays"
+    EDITED_BY_HAND = "edited_by_hand", "Import changes a booking edited by hand"
+    DUPLICATE_IN_FILE = "duplicate_in_file", "Same code twice in one file"
+    STARTED_TASKS = "started_tasks", "Change to a booking whose tasks have started"
+
+
+class ConflictState(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class ConflictResolution(models.TextChoices):
+    KEEP_EXISTING = "keep_existing", "Keep existing"
+    TAKE_INCOMING = "take_incoming", "Take incoming"
+    CANCEL_ONE = "cancel_one", "Cancel one"
+    ACCEPT = "accept", "Accept as is"
+
+
+class BookingConflictQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=ConflictState.OPEN)
+
+    def for_list_view(self):
+        return self.select_related("booking__property", "other_booking__property", "batch", "resolved_by")
+
+
+class BookingConflict(models.Model):
+    kind = models.CharField(max_length=24, choices=ConflictKind.choices)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts")
+    other_booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="conflicts_as_other"
+    )
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="conflicts")
+    incoming = models.JSONField(default=dict, blank=True, help_text="The change that could not be applied.")
+    message = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=16, choices=ConflictState.choices, default=ConflictState.OPEN)
+    resolution = models.CharField(max_length=16, choices=ConflictResolution.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookingConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "kind"], name="conflict_state_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:conflict_detail", args=[self.pk])

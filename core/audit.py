@@ -1,0 +1,88 @@
+"""Writing the audit trail: one entry per change, in bulk for bulk work."""
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from core.audit_context import current_audit_context
+from core.models import AuditAction, AuditEntry
+
+REPR_MAX = 200
+
+
+def _json_value(value):
+    """Audit changes are stored as JSON: dates, decimals and model instances become strings."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The audited values of `obj`: foreign keys by id, so a snapshot costs no query."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = getattr(obj, field.attname)
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    """`{field: [old, new]}` for every field whose value changed."""
+    changes = {}
+    for name in after:
+        old, new = _json_value(before.get(name)), _json_value(after[name])
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def build_entry(
+    obj: models.Model,
+    action: str,
+    changes: dict | None = None,
+    *,
+    message: str = "",
+    content_type: ContentType | None = None,
+) -> AuditEntry:
+    context = current_audit_context()
+    return AuditEntry(
+        actor_id=context.actor_id,
+        source=context.source,
+        content_type=content_type or ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:REPR_MAX],
+        action=action,
+        changes=_json_value(changes or {}),
+        message=message[:300],
+        batch_id=context.batch_id,
+        request_id=context.request_id,
+        created_at=timezone.now(),
+    )
+
+
+def record(obj: models.Model, action: str, changes: dict | None = None, *, message: str = "") -> AuditEntry:
+    """Write one audit entry for `obj` with the current audit context (actor, source, request, batch)."""
+    entry = build_entry(obj, action, changes, message=message)
+    entry.save()
+    return entry
+
+
+def record_created(obj: models.Model, fields: Iterable[str], *, message: str = "") -> AuditEntry:
+    return record(obj, AuditAction.CREATE, diff({}, snapshot(obj, fields)), message=message)
+
+
+def record_many(entries: list[AuditEntry], *, batch_size: int = 1000) -> None:
+    """Insert entries built with `build_entry` in bulk: imports write thousands at once."""
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)

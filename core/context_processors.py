@@ -1,0 +1,44 @@
+"""Template context shared by every page: the navigation for the signed-in user's role."""
+
+from django.urls import NoReverseMatch, reverse
+
+from core.roles import is_cleaner, is_manager
+
+MANAGER_NAVIGATION = [
+    ("home", "Today"),
+    ("bookings:list", "Bookings"),
+    ("bookings:timeline", "Timeline"),
+    ("bookings:import", "Import"),
+    ("bookings:conflicts", "Conflicts"),
+    ("wbs:board", "Board"),
+    ("wbs:gantt", "Gantt"),
+    ("wbs:projects", "Projects"),
+    ("core:audit", "Audit"),
+]
+CLEANER_NAVIGATION = [("wbs:my_tasks", "My tasks")]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": [], "user_is_manager": False}
+    manager = is_manager(user)
+    items = list(MANAGER_NAVIGATION if manager else [])
+    if is_cleaner(user):
+        items += CLEANER_NAVIGATION
+    return {"navigation": _resolved(items, request.path), "user_is_manager": manager}
+
+
+def _resolved(items: list[tuple[str, str]], path: str) -> list[dict]:
+    """Link each item and mark the one whose URL is the longest prefix of the current path."""
+    links = []
+    for url_name, label in items:
+        try:
+            links.append({"url": reverse(url_name), "label": label, "active": False})
+        except NoReverseMatch:
+            # An app switched off in settings drops out of the menu instead of breaking every page.
+            continue
+    matches = [link for link in links if path == link["url"] or (link["url"] != "/" and path.startswith(link["url"]))]
+    if matches:
+        max(matches, key=lambda link: len(link["url"]))["active"] = True
+    return links

@@ -1,0 +1,120 @@
+"""Cross-cutting models: the append-only audit trail and the soft-delete base every domain model uses."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AuditSource(models.TextChoices):
+    WEB = "web", "Web"
+    IMPORT = "import", "Import"
+    CLI = "cli", "Command line"
+    AUTOMATION = "automation", "Automation"
+    ADMIN = "admin", "Admin"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    CANCEL = "cancel", "Cancelled"
+    DELETE = "delete", "Deleted"
+    RESTORE = "restore", "Restored"
+    RESOLVE = "resolve", "Resolved"
+    MOVE = "move", "Moved"
+    IMPORT = "import", "Imported"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> "AuditEntryQuerySet":
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return self.filter(content_type=content_type, object_id=str(obj.pk)).select_related("actor")
+
+    def for_list_view(self) -> "AuditEntryQuerySet":
+        return self.select_related("actor", "content_type").order_by("-created_at", "-id")
+
+
+class AuditEntry(models.Model):
+    """One change to one object. Rows are only ever inserted: history must not change."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=AuditSource.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    batch_id = models.BigIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["batch_id"], name="audit_batch_idx"),
+            models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def dead(self):
+        return self.filter(deleted_at__isnull=False)
+
+    @classmethod
+    def as_alive_manager(cls):
+        """A default manager with this queryset's methods that hides soft-deleted rows."""
+        return AliveManager.from_queryset(cls)()
+
+
+class AliveManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
+    """The default manager: soft-deleted rows are invisible unless asked for through `all_objects`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeleteModel(models.Model):
+    """Deleting hides a row and keeps it; `core.softdelete` deletes and restores with audit entries."""
+
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = SoftDeleteQuerySet.as_alive_manager()
+    all_objects = SoftDeleteQuerySet.as_manager()
+
+    class Meta:
+        # Django's base manager (used for `task.property`) stays the plain one, so a live row still
+        # reaches a related row that was deleted after it.
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

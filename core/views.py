@@ -1,0 +1,17 @@
+"""Pages that belong to no domain app: the role-aware start page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from core.roles import is_cleaner, is_manager
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Managers start at their bookings, cleaners at their own tasks for today."""
+    if is_manager(request.user):
+        return redirect("bookings:list")
+    if is_cleaner(request.user):
+        return redirect("wbs:my_tasks")
+    return render(request, "core/no_role.html")

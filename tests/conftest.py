@@ -1,0 +1,133 @@
+"""Shared fixtures: users in each role, a browser on real Chromium, screenshots, database helpers."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1440, "height": 900}
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Chromium. With CI=true a missing browser fails the run; locally they skip, loudly."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI=true but Chromium is missing at {CHROMIUM}: run `make test`, which installs it.")
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (make test installs it)")
+    for item in items:
+        if "browser" in item.keywords or "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+def pytest_runtest_setup(item):
+    if "postgres" in item.keywords and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_user(django_user_model, username: str, role: str | None, **extra):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def manager(django_user_model):
+    return make_user(django_user_model, "manager", "manager", first_name="Maria", last_name="Santos")
+
+
+@pytest.fixture
+def cleaner(django_user_model):
+    return make_user(django_user_model, "cleaner", "cleaner", first_name="Carla", last_name="Lopes")
+
+
+@pytest.fixture
+def other_cleaner(django_user_model):
+    return make_user(django_user_model, "other_cleaner", "cleaner", first_name="Olga", last_name="Dias")
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def cleaner_client(client, cleaner):
+    client.force_login(cleaner)
+    return client
+
+
+@pytest.fixture
+def htmx_headers():
+    return {"HX-Request": "true"}
+
+
+def sign_in(page, live_server, user, client_factory) -> None:
+    """Give the browser the session of `user` without typing: the sign-in form has its own test."""
+    client = client_factory()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+@pytest.fixture
+def login_as(page, live_server):
+    from django.test import Client
+
+    def _login(user, viewport=DESKTOP):
+        page.set_viewport_size(viewport)
+        sign_in(page, live_server, user, Client)
+        return page
+
+    return _login
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, "board")` writes test-artifacts/screenshots/board.png to look at."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def _take(page, name: str, full_page: bool = True) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return _take
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_artifacts():
+    shutil.rmtree(ARTIFACTS / "downloads", ignore_errors=True)

@@ -1,0 +1,319 @@
+"""Projects as WBS trees, tasks with dependencies and tags, board settings and turnover templates."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from bookings.models import BookingStatus
+from core.models import SoftDeleteModel, SoftDeleteQuerySet
+
+
+class RollupMethod(models.TextChoices):
+    COUNT = "count", "By task count"
+    DURATION = "duration", "By duration"
+    WEIGHT = "weight", "By weight"
+
+
+class WorkStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_HOLD = "on_hold", "On hold"
+    DONE = "done", "Done"
+
+
+class Project(SoftDeleteModel):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    property = models.ForeignKey(
+        "bookings.Property", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    rollup_method = models.CharField(max_length=16, choices=RollupMethod.choices, default=RollupMethod.COUNT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("wbs:project_detail", args=[self.pk])
+
+
+class WbsItem(SoftDeleteModel):
+    """A node of a project's tree. `code` ("1.2.3") is kept right by wbs.services on insert, move, reorder."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField(default=0, help_text="Order among siblings, from 1.")
+    code = models.CharField(max_length=64, blank=True)
+    sort_key = models.CharField(
+        max_length=255, blank=True, help_text="Zero-padded code, so ordering by it gives tree order."
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=WorkStatus.choices, default=WorkStatus.NOT_STARTED)
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    weight = models.DecimalField(max_digits=8, decimal_places=2, default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "sort_key"]
+        indexes = [
+            models.Index(fields=["project", "sort_key"], name="wbs_project_sort_idx"),
+            models.Index(fields=["status"], name="wbs_status_idx"),
+            models.Index(fields=["code"], name="wbs_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}".strip()
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    color = models.CharField(max_length=7, default="#64748b", help_text="A CSS colour like #0ea5e9.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskType(models.TextChoices):
+    CLEANING = "cleaning", "Cleaning"
+    INSPECTION = "inspection", "Inspection"
+    MAINTENANCE = "maintenance", "Maintenance"
+    LAUNDRY = "laundry", "Laundry"
+    RESTOCK = "restock", "Restock"
+    PROJECT_WORK = "project_work", "Project work"
+    OTHER = "other", "Other"
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+
+class TaskQuerySet(SoftDeleteQuerySet):
+    def visible_to(self, user):
+        """Managers see every task; a cleaner sees only the tasks assigned to them."""
+        from core.roles import is_manager
+
+        if is_manager(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(assignee=user)
+
+    def open(self):
+        return self.exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+
+
+class Task(SoftDeleteModel):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    wbs_item = models.ForeignKey(WbsItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    property = models.ForeignKey(
+        "bookings.Property", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    template = models.ForeignKey("TaskTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    type = models.CharField(max_length=16, choices=TaskType.choices, default=TaskType.OTHER)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tasks")
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="A deadline time, e.g. the next check-in.")
+    estimate_hours = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0–100.")
+    is_milestone = models.BooleanField(default=False)
+    position = models.FloatField(default=0, help_text="Order within its board column; gaps allow one write per move.")
+    same_day = models.BooleanField(default=False, help_text="A check-out and the next check-in on the same day.")
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskQuerySet.as_alive_manager()
+    all_objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            # Exactly one task per (booking, template) among live tasks, whatever races the Python code loses.
+            models.UniqueConstraint(
+                fields=["booking", "template"],
+                condition=Q(deleted_at__isnull=True, booking__isnull=False, template__isnull=False),
+                name="task_one_per_booking_template_live",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="task_status_idx"),
+            models.Index(fields=["type"], name="task_type_idx"),
+            models.Index(fields=["priority"], name="task_priority_idx"),
+            models.Index(fields=["status", "type"], name="task_status_type_idx"),
+            models.Index(fields=["status", "position"], name="task_status_position_idx"),
+            models.Index(fields=["start_date", "due_date"], name="task_dates_idx"),
+            models.Index(fields=["assignee", "due_date"], name="task_assignee_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("wbs:task_detail", args=[self.pk])
+
+
+class ChecklistItem(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    requires_photo = models.BooleanField(default=False)
+    required = models.BooleanField(default=True)
+    done = models.BooleanField(default=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TaskComment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.task_id}"
+
+
+class DependencyType(models.TextChoices):
+    FS = "FS", "Finish to start"
+    SS = "SS", "Start to start"
+    FF = "FF", "Finish to finish"
+    SF = "SF", "Start to finish"
+
+
+class TaskDependency(models.Model):
+    predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
+    type = models.CharField(max_length=2, choices=DependencyType.choices, default=DependencyType.FS)
+    lag_days = models.IntegerField(default=0, help_text="Lag in working days; negative for lead.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "task dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="dependency_unique_pair"),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="dependency_not_self"),
+        ]
+        indexes = [
+            models.Index(fields=["predecessor"], name="dependency_predecessor_idx"),
+            models.Index(fields=["successor"], name="dependency_successor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} {self.type} {self.successor_id}"
+
+
+class BoardColumn(models.Model):
+    """Work-in-progress limit for one status column of the board."""
+
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, unique=True)
+    wip_limit = models.PositiveIntegerField(null=True, blank=True)
+    hard_limit = models.BooleanField(default=False, help_text="Refuse moves over the limit instead of warning.")
+
+    class Meta:
+        ordering = ["status"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} (limit {self.wip_limit or '—'})"
+
+
+class Holiday(models.Model):
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class TemplateTrigger(models.TextChoices):
+    AFTER_CHECK_OUT = "after_check_out", "After check-out"
+    BEFORE_CHECK_IN = "before_check_in", "Before check-in"
+    ON_CHECK_IN = "on_check_in", "On check-in"
+    EVERY_N_NIGHTS = "every_n_nights", "Every N nights of a stay"
+
+
+def default_template_statuses() -> list[str]:
+    return [BookingStatus.BOOKED, BookingStatus.CONFIRMED, BookingStatus.CURRENTLY_HOSTING, BookingStatus.COMPLETED]
+
+
+class TaskTemplate(models.Model):
+    title_pattern = models.CharField(
+        max_length=200, help_text="Placeholders: {property} {guest} {check_in} {check_out} {nights} {guests}"
+    )
+    type = models.CharField(max_length=16, choices=TaskType.choices, default=TaskType.CLEANING)
+    trigger = models.CharField(max_length=20, choices=TemplateTrigger.choices, default=TemplateTrigger.AFTER_CHECK_OUT)
+    offset_hours = models.IntegerField(default=0, help_text="Hours after (or before) the trigger moment.")
+    duration_minutes = models.PositiveIntegerField(default=120)
+    every_n_nights = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    backup_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    checklist = models.JSONField(
+        default=list, blank=True, help_text='Items like {"text": "Photo of the kitchen", "requires_photo": true}.'
+    )
+    properties = models.ManyToManyField(
+        "bookings.Property", blank=True, related_name="task_templates", help_text="Empty: every property."
+    )
+    booking_statuses = models.JSONField(default=default_template_statuses, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title_pattern"]
+
+    def __str__(self) -> str:
+        return self.title_pattern
