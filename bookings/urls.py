@@ -1,3 +1,7 @@
+"""URLs of the bookings app, namespace `bookings`, one module per area."""
+
+from bookings import urls_bookings, urls_imports
+
 app_name = "bookings"
 
-urlpatterns: list = []
+urlpatterns = urls_bookings.urlpatterns + urls_imports.urlpatterns

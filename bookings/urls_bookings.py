@@ -1,0 +1,3 @@
+"""Properties, the booking table, booking pages, timeline, conflicts and trash."""
+
+urlpatterns: list = []

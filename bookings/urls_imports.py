@@ -1,0 +1,3 @@
+"""Importing bookings: upload, preview, apply, history."""
+
+urlpatterns: list = []

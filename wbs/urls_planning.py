@@ -1,0 +1,3 @@
+"""The Kanban board (/board/) and the Gantt timeline (/gantt/)."""
+
+urlpatterns: list = []

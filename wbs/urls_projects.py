@@ -1,0 +1,3 @@
+"""WBS trees (/wbs/) and task pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Task templates (/wbs/templates/), turnovers, the cleaners' field app (/my/) and calendar feeds."""
+
+urlpatterns: list = []
