@@ -1,5 +1,8 @@
 """Projects as WBS trees, tasks with dependencies and tags, board settings and turnover templates."""
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -317,3 +320,103 @@ class TaskTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title_pattern
+
+
+# --- Turnovers and the field app (issue: turnovers) ---
+
+
+def _private_upload_path(folder: str, filename: str) -> str:
+    """A random name: the stored path must not be guessable, and the original name may hold personal data."""
+    return f"{folder}/{uuid.uuid4().hex}.jpg"
+
+
+def task_photo_path(instance, filename: str) -> str:
+    return _private_upload_path("task-photos", filename)
+
+
+def task_thumbnail_path(instance, filename: str) -> str:
+    return _private_upload_path("task-photos/thumbs", filename)
+
+
+class TaskPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Photos of the tasks the user may see; a cleaner asking for another cleaner's photo gets nothing."""
+        return self.filter(task__in=Task.objects.visible_to(user))
+
+
+class TaskPhoto(models.Model):
+    """A photo taken on a task, re-encoded without metadata; served only through an access-checked view."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="photos")
+    checklist_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    image = models.FileField(upload_to=task_photo_path, max_length=200)
+    thumbnail = models.FileField(upload_to=task_thumbnail_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaskPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of task {self.task_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("wbs:photo", args=[self.pk])
+
+
+class ProblemReport(models.Model):
+    """A cleaner's report from a task; it becomes a maintenance task for the managers."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="problem_reports")
+    maintenance_task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="problem_report")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Problem at task {self.task_id}: {self.text[:40]}"
+
+
+class CalendarTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a cleaner's private calendar feed URL; revoking it makes the old URL answer 404."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="calendar_token_one_live_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
