@@ -25,6 +25,11 @@ class WorkStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
+class ProjectQuerySet(SoftDeleteQuerySet):
+    def for_list_view(self):
+        return self.select_related("property").order_by("name", "id")
+
+
 class Project(SoftDeleteModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -35,6 +40,9 @@ class Project(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProjectQuerySet.as_alive_manager()
+    all_objects = ProjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -43,6 +51,12 @@ class Project(SoftDeleteModel):
 
     def get_absolute_url(self) -> str:
         return reverse("wbs:project_detail", args=[self.pk])
+
+
+class WbsItemQuerySet(SoftDeleteQuerySet):
+    def in_tree_order(self):
+        """Parents before children, siblings by position: what a printed WBS shows."""
+        return self.order_by("project_id", "sort_key", "id")
 
 
 class WbsItem(SoftDeleteModel):
@@ -62,6 +76,9 @@ class WbsItem(SoftDeleteModel):
     weight = models.DecimalField(max_digits=8, decimal_places=2, default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WbsItemQuerySet.as_alive_manager()
+    all_objects = WbsItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "sort_key"]
@@ -124,6 +141,20 @@ class TaskQuerySet(SoftDeleteQuerySet):
 
     def open(self):
         return self.exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+
+    def for_detail_view(self):
+        """Everything the task page shows about the task itself, in one query plus one for the tags."""
+        return self.select_related(
+            "wbs_item__project", "property", "booking", "assignee", "created_by", "template"
+        ).prefetch_related("tags")
+
+    def for_project_tree(self, project_ids):
+        """The live tasks under the given projects' live WBS items, with what a tree row shows."""
+        return (
+            self.filter(wbs_item__project_id__in=project_ids, wbs_item__deleted_at__isnull=True)
+            .select_related("assignee")
+            .order_by("wbs_item_id", "start_date", "id")
+        )
 
 
 class Task(SoftDeleteModel):
