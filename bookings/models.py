@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import SoftDeleteModel, SoftDeleteQuerySet
 
@@ -180,6 +181,12 @@ class StatusAlias(models.Model):
         return f"{self.value} → {self.status}"
 
 
+def import_upload_path(batch: "ImportBatch", file_name: str) -> str:
+    """A random name: the uploader's file name is kept on the batch, never used as a path."""
+    suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    return f"imports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix[:8]}"
+
+
 class ImportState(models.TextChoices):
     PREVIEWED = "previewed", "Previewed"
     QUEUED = "queued", "Queued"
@@ -207,6 +214,8 @@ class ImportBatch(models.Model):
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="State of the affected bookings at preview, to refuse a stale apply."
     )
+    # Kept in the default storage, which is private (no public URL): read again between preview and apply.
+    file = models.FileField(upload_to=import_upload_path, max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
