@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from bookings.models import BookingStatus
@@ -148,6 +149,71 @@ class TaskQuerySet(SoftDeleteQuerySet):
             "wbs_item__project", "property", "booking", "assignee", "created_by", "template"
         ).prefetch_related("tags")
 
+    def for_kanban_view(self, *, per_column: int, lane: str | None = None, offset: int = 0):
+        """Board cards: ranks `offset+1 … offset+per_column` of each status column (of each lane), in board order.
+
+        One query for the cards whatever the number of tasks (a window function ranks them per column), one
+        for their tags and one for their open finish-to-start predecessors (the "blocked by" badge).
+        `lane` is "property" or "assignee" for swimlanes.
+        """
+        partition = [models.F("status")] + ([models.F(f"{lane}_id")] if lane else [])
+        ranked = (
+            self.annotate(
+                board_rank=models.Window(
+                    RowNumber(), partition_by=partition, order_by=[models.F("position").asc(), models.F("id").asc()]
+                )
+            )
+            .filter(board_rank__gt=offset, board_rank__lte=offset + per_column)
+            .values("pk")
+        )
+        blockers = models.Prefetch(
+            "predecessor_links",
+            queryset=TaskDependency.objects.filter(type=DependencyType.FS, predecessor__deleted_at__isnull=True)
+            .exclude(predecessor__status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+            .select_related("predecessor")
+            .only("id", "successor_id", "predecessor__id", "predecessor__title"),
+            to_attr="open_blockers",
+        )
+        return (
+            Task.objects.filter(pk__in=ranked)
+            .select_related("property", "assignee")
+            .prefetch_related("tags", blockers)
+            .order_by("status", "position", "id")
+        )
+
+    def board_counts(self, *, lane: str | None = None) -> dict:
+        """Cards per column, or per (column, lane id) with swimlanes: one grouped query."""
+        if lane:
+            rows = self.order_by().values_list("status", f"{lane}_id").annotate(count=models.Count("id"))
+            return {(status, lane_id): count for status, lane_id, count in rows}
+        return dict(self.order_by().values_list("status").annotate(count=models.Count("id")))
+
+    def for_gantt_view(self, *, start, end):
+        """Tasks with a date in [start, end], in Gantt row order: project and WBS code, then property, then start.
+
+        A task with one of its two dates is drawn on that day. Slice it for a page: rows outside the window
+        are never loaded.
+        """
+        in_window = (
+            Q(start_date__lte=end, due_date__gte=start)
+            | Q(start_date__isnull=True, due_date__range=(start, end))
+            | Q(due_date__isnull=True, start_date__range=(start, end))
+        )
+        return (
+            self.filter(in_window)
+            .select_related("wbs_item__project", "property", "assignee")
+            .order_by(
+                models.F("wbs_item__project__name").asc(nulls_last=True),
+                "wbs_item__project_id",
+                "wbs_item__sort_key",
+                models.F("property__name").asc(nulls_last=True),
+                "property_id",
+                "start_date",
+                "due_date",
+                "id",
+            )
+        )
+
     def for_project_tree(self, project_ids):
         """The live tasks under the given projects' live WBS items, with what a tree row shows."""
         return (
@@ -213,6 +279,7 @@ class Task(SoftDeleteModel):
             models.Index(fields=["status", "position"], name="task_status_position_idx"),
             models.Index(fields=["start_date", "due_date"], name="task_dates_idx"),
             models.Index(fields=["assignee", "due_date"], name="task_assignee_due_idx"),
+            models.Index(fields=["due_date"], name="task_due_idx"),
         ]
 
     def __str__(self) -> str:

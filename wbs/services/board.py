@@ -1,0 +1,120 @@
+"""Moving cards on the Kanban board: status and position in a constant number of queries, with WIP limits."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from core import audit
+from core.errors import Conflict, InvalidInput
+from core.models import AuditAction
+from wbs.models import BoardColumn, Task, TaskStatus
+from wbs.services.tasks import task_set_status, unfinished_fs_predecessors
+
+# Cards sit POSITION_GAP apart; a card dropped between two takes the midpoint, so a move writes one row.
+POSITION_GAP = 1024.0
+# Below this the midpoint stops being distinct in a float: the column is renumbered (one bulk update).
+MIN_POSITION_GAP = 1e-9
+
+
+class NeedsConfirmation(Conflict):
+    """Done was asked for while finish-to-start predecessors are open: the manager must confirm."""
+
+    title = "Predecessor not done"
+
+    def __init__(self, task: Task, predecessors: list[Task]):
+        self.task = task
+        self.predecessors = predecessors
+        names = ", ".join(f"“{item.title}”" for item in predecessors)
+        super().__init__(f"“{task.title}” waits for {names} to finish first. Confirm to mark it done anyway.")
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    task: Task
+    old_status: str
+    warning: str = ""
+
+
+def board_move_card(
+    *,
+    task: Task,
+    status: str,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    user=None,
+    confirmed: bool = False,
+) -> MoveResult:
+    """Put `task` in column `status` between the cards `before_id` (above) and `after_id` (below).
+
+    Without neighbours the card goes to the top of the column. Over a column's WIP limit the move is made
+    with a warning, or refused when the limit is hard.
+    """
+    if status not in TaskStatus.values:
+        raise InvalidInput(f"{status!r} is not a board column; use one of {', '.join(TaskStatus.values)}.")
+    old_status = task.status
+    with transaction.atomic():
+        warning = _check_wip_limit(task, status) if status != old_status else ""
+        if status == TaskStatus.DONE and old_status != TaskStatus.DONE and not confirmed:
+            blocking = unfinished_fs_predecessors(task)
+            if blocking:
+                raise NeedsConfirmation(task, blocking)
+        old_position = task.position
+        task.position = _position_between(task, status, before_id, after_id)
+        if status != old_status:
+            # task_set_status saves the whole row (the new position with it) and audits the status change.
+            task_set_status(task=task, status=status, user=user, confirmed=True)
+        elif task.position != old_position:
+            task.save(update_fields=["position", "updated_at"])
+            audit.record(task, AuditAction.MOVE, {"position": [old_position, task.position]}, message="Reordered")
+    return MoveResult(task=task, old_status=old_status, warning=warning)
+
+
+def _check_wip_limit(task: Task, status: str) -> str:
+    column = BoardColumn.objects.filter(status=status).first()
+    if column is None or column.wip_limit is None:
+        return ""
+    label = TaskStatus(status).label
+    in_column = Task.objects.filter(status=status).count()
+    if in_column + 1 <= column.wip_limit:
+        return ""
+    if column.hard_limit:
+        raise Conflict(
+            f"“{label}” is at its limit of {column.wip_limit} tasks. Finish or move one of them first.",
+            title="Column full",
+        )
+    return f"“{label}” now has {in_column + 1} tasks, over its limit of {column.wip_limit}."
+
+
+def _position_between(task: Task, status: str, before_id: int | None, after_id: int | None) -> float:
+    neighbour_ids = [pk for pk in (before_id, after_id) if pk and pk != task.pk]
+    positions = dict(
+        Task.objects.filter(pk__in=neighbour_ids, status=status).values_list("id", "position") if neighbour_ids else ()
+    )
+    above, below = positions.get(before_id), positions.get(after_id)
+    if above is None and below is None:
+        # A stale board (neighbours moved away meanwhile) or a status control: the top of the column.
+        top = Task.objects.filter(status=status).exclude(pk=task.pk).aggregate(top=Min("position"))["top"]
+        return 0.0 if top is None else top - POSITION_GAP
+    if above is None:
+        return below - POSITION_GAP
+    if below is None:
+        return above + POSITION_GAP
+    if below - above > MIN_POSITION_GAP:
+        return (above + below) / 2
+    positions = _renumber_column(status, exclude=task.pk)
+    return (positions[before_id] + positions[after_id]) / 2
+
+
+def _renumber_column(status: str, *, exclude: int) -> dict[int, float]:
+    """Spread a column's cards POSITION_GAP apart again; rare (after ~50 drops into the same gap)."""
+    cards = list(
+        Task.objects.filter(status=status).exclude(pk=exclude).only("id", "position").order_by("position", "id")
+    )
+    now = timezone.now()
+    for number, card in enumerate(cards, start=1):
+        card.position = number * POSITION_GAP
+        card.updated_at = now
+    Task.objects.bulk_update(cards, ["position", "updated_at"], batch_size=1000)
+    return {card.pk: card.position for card in cards}
