@@ -1,0 +1,281 @@
+"""The turnover sync service: triggers, placeholders, statuses, idempotency, moves, cancellations, conflicts."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+
+from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind
+from bookings.signals import announce_bookings_changed
+from core.models import AuditEntry, AuditSource
+from tests.turnover_factories import make_booking, make_property, make_template
+from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TemplateTrigger
+from wbs.services.turnovers import render_title, turnovers_sync, turnovers_sync_all
+
+pytestmark = pytest.mark.django_db
+LISBON = zoneinfo.ZoneInfo("Europe/Lisbon")
+DAY = datetime.date(2026, 12, 1)
+
+
+def at(day, hour, minute=0, zone=LISBON):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+
+
+@pytest.fixture
+def beach():
+    return make_property("Beach House")
+
+
+def test_it_creates_one_task_per_template_and_none_the_second_time(beach, cleaner):
+    make_template(default_assignee=cleaner)
+    make_template("Inspect {property} before {guest}", trigger=TemplateTrigger.BEFORE_CHECK_IN, offset_hours=1)
+    booking = make_booking(beach, DAY)
+
+    first = turnovers_sync(booking_ids=[booking.pk])
+    second = turnovers_sync(booking_ids=[booking.pk])
+
+    assert (first.created, second.created, second.moved) == (2, 0, 0)
+    assert Task.objects.filter(booking=booking).count() == 2
+    assert ChecklistItem.objects.filter(task__booking=booking).count() == 4
+
+
+def test_it_fills_every_placeholder(beach):
+    booking = make_booking(beach, DAY, nights=4, guest_name="Ana Reis", adults=2, children=1)
+    pattern = "{property}|{guest}|{check_in}|{check_out}|{nights}|{guests}|{unknown}"
+    assert render_title(pattern, booking) == "Beach House|Ana Reis|2026-12-01|2026-12-05|4|3|{unknown}"
+
+
+def test_it_does_not_let_a_pattern_reach_attributes(beach):
+    booking = make_booking(beach, DAY, guest_name="Ana")
+    assert render_title("{guest.__class__}", booking) == "{guest.__class__}"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "offset", "start", "due"),
+    [
+        (
+            TemplateTrigger.AFTER_CHECK_OUT,
+            0,
+            at(DAY + datetime.timedelta(days=3), 11),
+            at(DAY + datetime.timedelta(days=3), 13),
+        ),
+        (
+            TemplateTrigger.AFTER_CHECK_OUT,
+            2,
+            at(DAY + datetime.timedelta(days=3), 13),
+            at(DAY + datetime.timedelta(days=3), 15),
+        ),
+        (TemplateTrigger.BEFORE_CHECK_IN, 1, at(DAY, 12), at(DAY, 14)),
+        (TemplateTrigger.ON_CHECK_IN, 0, at(DAY, 15), at(DAY, 17)),
+        (TemplateTrigger.ON_CHECK_IN, -1, at(DAY, 14), at(DAY, 16)),
+    ],
+)
+def test_it_places_each_trigger_and_offset_in_the_property_time_zone(beach, trigger, offset, start, due):
+    make_template(trigger=trigger, offset_hours=offset, duration_minutes=120)
+    booking = make_booking(beach, DAY, nights=3)
+
+    turnovers_sync(booking_ids=[booking.pk])
+
+    task = Task.objects.get(booking=booking)
+    assert task.due_at == due
+    assert task.start_date == start.date()
+    assert task.due_date == due.date()
+
+
+def test_it_uses_the_property_time_zone_not_the_server_one(cleaner):
+    tokyo = make_property("Tokyo Loft", time_zone="Asia/Tokyo")
+    make_template()
+    booking = make_booking(tokyo, DAY, nights=2)
+
+    turnovers_sync(booking_ids=[booking.pk])
+
+    task = Task.objects.get(booking=booking)
+    assert task.due_at == at(DAY + datetime.timedelta(days=2), 13, zone=zoneinfo.ZoneInfo("Asia/Tokyo"))
+
+
+def test_it_visits_a_long_stay_every_n_nights_in_one_task(beach):
+    make_template("Mid-stay clean {property}", trigger=TemplateTrigger.EVERY_N_NIGHTS, every_n_nights=3)
+    short = make_booking(beach, DAY, nights=3)
+    long = make_booking(beach, DAY + datetime.timedelta(days=10), nights=7)
+
+    turnovers_sync(booking_ids=[short.pk, long.pk])
+
+    assert not Task.objects.filter(booking=short).exists()
+    task = Task.objects.get(booking=long)
+    assert task.start_date == long.check_in + datetime.timedelta(days=3)
+    assert task.due_date == long.check_in + datetime.timedelta(days=6)
+    assert "Visits during the stay" in task.description
+
+
+def test_it_skips_excluded_statuses_and_other_properties(beach):
+    town = make_property("Town Flat")
+    make_template(properties=[beach])
+    owner_stay = make_booking(beach, DAY, status=BookingStatus.OWNER_STAYING)
+    cancelled = make_booking(beach, DAY + datetime.timedelta(days=5), status=BookingStatus.CANCELLED)
+    elsewhere = make_booking(town, DAY)
+    inactive = make_template("Never", active=False)
+
+    result = turnovers_sync(booking_ids=[owner_stay.pk, cancelled.pk, elsewhere.pk])
+
+    assert result.created == 0
+    assert not Task.objects.filter(template=inactive).exists()
+
+
+def test_it_assigns_the_backup_when_the_default_cleaner_is_inactive(beach, cleaner, other_cleaner):
+    cleaner.is_active = False
+    cleaner.save()
+    make_template(default_assignee=cleaner, backup_assignee=other_cleaner)
+    booking = make_booking(beach, DAY)
+
+    turnovers_sync(booking_ids=[booking.pk])
+
+    assert Task.objects.get(booking=booking).assignee == other_cleaner
+
+
+def test_it_moves_a_task_that_has_not_started_when_the_dates_change(beach, django_capture_on_commit_callbacks, cleaner):
+    cleaner.email = "carla@example.com"
+    cleaner.save()
+    make_template(default_assignee=cleaner)
+    booking = make_booking(beach, DAY, nights=3)
+    turnovers_sync(booking_ids=[booking.pk])
+    old_check_out = booking.check_out
+    booking.check_out = DAY + datetime.timedelta(days=5)
+    booking.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_bookings_changed(
+            [booking.pk], source="web", changes={booking.pk: {"check_out": [old_check_out.isoformat(), "2026-12-06"]}}
+        )
+
+    task = Task.objects.get(booking=booking)
+    assert task.due_date == booking.check_out
+    entry = AuditEntry.objects.for_object(task).filter(action="move").get()
+    assert entry.source == AuditSource.AUTOMATION
+    assert "check_out 2026-12-04 → 2026-12-06" in entry.message
+    assert mail.outbox and "Changed" in mail.outbox[0].body
+
+
+def test_it_cancels_tasks_that_have_not_started_and_keeps_them(beach):
+    make_template()
+    booking = make_booking(beach, DAY)
+    turnovers_sync(booking_ids=[booking.pk])
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+
+    announce_bookings_changed(
+        [booking.pk], source="import", changes={booking.pk: {"status": ["confirmed", "cancelled"]}}
+    )
+
+    task = Task.objects.get(booking=booking)
+    assert task.status == TaskStatus.CANCELLED
+    assert "was cancelled" in task.cancel_reason
+    entry = AuditEntry.objects.for_object(task).get(action="cancel")
+    assert "status confirmed → cancelled" in entry.message
+
+
+def test_it_reopens_the_automatically_cancelled_task_when_the_booking_comes_back(beach):
+    make_template()
+    booking = make_booking(beach, DAY, status=BookingStatus.CANCELLED)
+    make_booking(beach, DAY + datetime.timedelta(days=9))
+    turnovers_sync(booking_ids=[booking.pk])
+    booking.status = BookingStatus.CONFIRMED
+    booking.save()
+    turnovers_sync(booking_ids=[booking.pk])
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+    turnovers_sync(booking_ids=[booking.pk])
+    booking.status = BookingStatus.CONFIRMED
+    booking.save()
+
+    result = turnovers_sync(booking_ids=[booking.pk])
+
+    assert result.reopened == 1
+    assert Task.objects.get(booking=booking).status == TaskStatus.TODO
+
+
+def test_it_cancels_the_tasks_of_a_deleted_booking(beach):
+    make_template()
+    booking = make_booking(beach, DAY)
+    turnovers_sync(booking_ids=[booking.pk])
+    Booking.all_objects.filter(pk=booking.pk).update(deleted_at=datetime.datetime(2026, 11, 1, tzinfo=LISBON))
+
+    turnovers_sync_all()
+
+    assert Task.objects.get(booking=booking).status == TaskStatus.CANCELLED
+
+
+@pytest.mark.parametrize("status", [TaskStatus.IN_PROGRESS, TaskStatus.DONE])
+def test_it_raises_a_conflict_instead_of_changing_a_started_task(
+    beach, cleaner, status, django_capture_on_commit_callbacks
+):
+    cleaner.email = "carla@example.com"
+    cleaner.save()
+    make_template(default_assignee=cleaner)
+    booking = make_booking(beach, DAY)
+    turnovers_sync(booking_ids=[booking.pk])
+    Task.objects.filter(booking=booking).update(status=status, started_at=at(DAY, 9))
+    booking.check_out = DAY + datetime.timedelta(days=6)
+    booking.save()
+    before = Task.objects.get(booking=booking)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        turnovers_sync(booking_ids=[booking.pk], changes={booking.pk: {"check_out": ["2026-12-04", "2026-12-07"]}})
+        turnovers_sync(booking_ids=[booking.pk], changes={booking.pk: {"check_out": ["2026-12-04", "2026-12-07"]}})
+
+    after = Task.objects.get(booking=booking)
+    assert (after.due_at, after.status) == (before.due_at, status)
+    conflict = BookingConflict.objects.get(booking=booking)
+    assert conflict.kind == ConflictKind.STARTED_TASKS
+    assert after.title in conflict.message
+    assert [message.to for message in mail.outbox] == [["carla@example.com"]]
+    assert "Check with your manager" in mail.outbox[0].body
+
+
+def test_it_flags_a_same_day_turnover_and_sets_the_deadline_to_the_next_check_in(beach):
+    make_template(priority=Priority.NORMAL)
+    first = make_booking(beach, DAY, nights=3)
+    turnovers_sync(booking_ids=[first.pk])
+    assert not Task.objects.get(booking=first).same_day
+
+    second = make_booking(beach, first.check_out, nights=2)
+    announce_bookings_changed([second.pk], source="import", changes={second.pk: {}})
+
+    cleaning = Task.objects.get(booking=first)
+    assert cleaning.same_day
+    assert cleaning.priority == Priority.HIGH
+    assert cleaning.due_at == at(first.check_out, 15)
+    assert "next stay" in AuditEntry.objects.for_object(cleaning).get(action="move").message
+
+
+def test_it_clears_the_same_day_flag_when_the_next_guest_cancels(beach):
+    make_template()
+    first = make_booking(beach, DAY, nights=3)
+    second = make_booking(beach, first.check_out, nights=2)
+    turnovers_sync(booking_ids=[first.pk, second.pk])
+    assert Task.objects.get(booking=first).same_day
+    second.status = BookingStatus.CANCELLED
+    second.save()
+
+    turnovers_sync(booking_ids=[second.pk], changes={second.pk: {"status": ["confirmed", "cancelled"]}})
+
+    cleaning = Task.objects.get(booking=first)
+    assert not cleaning.same_day
+    assert cleaning.due_at == at(first.check_out, 13)
+
+
+def test_it_syncs_a_chunk_in_a_fixed_number_of_queries(beach):
+    make_template()
+    make_template("Inspect {property}", trigger=TemplateTrigger.BEFORE_CHECK_IN)
+    small = [make_booking(beach, DAY + datetime.timedelta(days=4 * n)).pk for n in range(2)]
+    large = [make_booking(beach, DAY + datetime.timedelta(days=4 * n)).pk for n in range(10, 18)]
+
+    def count(ids):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            turnovers_sync(booking_ids=ids)
+        return len(captured)
+
+    assert count(small) == count(large)

@@ -1,0 +1,42 @@
+"""Who hears about which task change: queues email jobs that run after the transaction commits."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from wbs import tasks as jobs
+
+SUBJECT_PREFIX = "StayOps: "
+
+
+@dataclass
+class Digest:
+    """Changes collected during one write, sent as one email per person when it commits."""
+
+    lines_by_user: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, user_id: int | None, line: str) -> None:
+        if user_id is not None:
+            self.lines_by_user[user_id].append(line)
+
+    def send_on_commit(self) -> None:
+        for user_id, lines in self.lines_by_user.items():
+            subject = lines[0] if len(lines) == 1 else f"{len(lines)} changes to your tasks"
+            notify_users(user_ids=[user_id], subject=subject, body="\n".join(f"- {line}" for line in lines))
+
+
+def notify_users(*, user_ids, subject: str, body: str) -> None:
+    ids = sorted({user_id for user_id in user_ids if user_id is not None})
+    if not ids:
+        return
+    # A rolled-back write must not send mail, and the request must not wait for the mail server.
+    transaction.on_commit(
+        lambda: jobs.send_user_notification.enqueue(user_ids=ids, subject=SUBJECT_PREFIX + subject[:150], body=body)
+    )
+
+
+def notify_managers(*, subject: str, body: str) -> None:
+    transaction.on_commit(
+        lambda: jobs.send_manager_notification.enqueue(subject=SUBJECT_PREFIX + subject[:150], body=body)
+    )

@@ -1,0 +1,446 @@
+"""Turnover automation: each booking gets one task per matching active template, kept in step with the booking."""
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Q
+
+from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
+from core import audit
+from core.audit_context import audit_context
+from core.models import AuditAction, AuditSource
+from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
+from wbs.services.notifications import Digest, notify_managers
+from wbs.services.tasks import TASK_AUDIT_FIELDS
+
+# Bookings per transaction when syncing everything: long enough to amortise the queries, short enough
+# that a nightly run never holds locks on thousands of bookings at once.
+SYNC_CHUNK_SIZE = 500
+PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
+_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# Automatic cancellations start with this, so a booking that comes back reopens only the tasks the
+# automation cancelled, never one a manager cancelled by hand.
+AUTO_CANCEL_PREFIX = "Automatic: "
+SCHEDULE_FIELDS = ("title", "start_date", "due_date", "due_at", "same_day", "priority", "estimate_hours")
+DATE_FIELDS = ("start_date", "due_date", "due_at")
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    moved: int = 0
+    cancelled: int = 0
+    reopened: int = 0
+    conflicts: int = 0
+    bookings: int = 0
+
+    def __iadd__(self, other: "SyncResult") -> "SyncResult":
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    def summary(self) -> str:
+        return (
+            f"bookings={self.bookings} created={self.created} moved={self.moved} cancelled={self.cancelled} "
+            f"reopened={self.reopened} conflicts={self.conflicts}"
+        )
+
+
+@dataclass
+class Schedule:
+    """What a template's task for one booking should look like now."""
+
+    title: str
+    start_date: datetime.date
+    due_date: datetime.date
+    due_at: datetime.datetime
+    same_day: bool
+    priority: int
+    estimate_hours: float
+    description: str = ""
+
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in SCHEDULE_FIELDS}
+
+
+@dataclass
+class _Plan:
+    creates: list[tuple[Booking, TaskTemplate, Schedule]] = field(default_factory=list)
+    updates: dict[int, tuple[Task, dict, str]] = field(default_factory=dict)
+    conflicts: list[tuple[Booking, list[Task], str]] = field(default_factory=list)
+    result: SyncResult = field(default_factory=SyncResult)
+
+
+def render_title(pattern: str, booking: Booking) -> str:
+    """Fill the placeholders; an unknown `{word}` stays as written (a regex, not str.format, so a pattern
+    cannot reach attributes like `{guest.__class__}`)."""
+    values = {
+        "property": booking.property.name,
+        "guest": booking.guest_name,
+        "check_in": booking.check_in.isoformat(),
+        "check_out": booking.check_out.isoformat(),
+        "nights": str(booking.nights()),
+        "guests": str(booking.guests()),
+    }
+    title = _PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), pattern)
+    return title[: Task._meta.get_field("title").max_length]
+
+
+def _at(day: datetime.date, time: datetime.time, time_zone: str) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def booking_wants_tasks(booking: Booking, template: TaskTemplate) -> bool:
+    """Whether this booking, as it is now, should have this template's task at all."""
+    if booking.is_deleted or booking.status == BookingStatus.CANCELLED:
+        return False
+    return booking.status in (template.booking_statuses or [])
+
+
+def template_applies(template: TaskTemplate, booking: Booking) -> bool:
+    """Matching for creation: active, for this property (an empty list means every property), this status."""
+    if not template.active or not booking_wants_tasks(booking, template):
+        return False
+    property_ids = {prop.pk for prop in template.properties.all()}
+    if property_ids and booking.property_id not in property_ids:
+        return False
+    if template.trigger == TemplateTrigger.EVERY_N_NIGHTS:
+        return bool(template.every_n_nights) and booking.nights() > template.every_n_nights
+    return True
+
+
+def schedule_for(template: TaskTemplate, booking: Booking, next_check_in: datetime.datetime | None) -> Schedule:
+    """Times in the property's time zone. `next_check_in` is the next guest's arrival when it is on the
+    day this booking checks out (a same-day turnover)."""
+    prop = booking.property
+    check_in_at = _at(booking.check_in, prop.check_in_time, prop.time_zone)
+    check_out_at = _at(booking.check_out, prop.check_out_time, prop.time_zone)
+    offset = datetime.timedelta(hours=template.offset_hours)
+    duration = datetime.timedelta(minutes=template.duration_minutes)
+    same_day = False
+    description = ""
+    if template.trigger == TemplateTrigger.AFTER_CHECK_OUT:
+        start = check_out_at + offset
+        due = start + duration
+        if next_check_in is not None:
+            same_day = True
+            due = next_check_in
+    elif template.trigger == TemplateTrigger.BEFORE_CHECK_IN:
+        due = check_in_at - offset
+        start = due - duration
+    elif template.trigger == TemplateTrigger.ON_CHECK_IN:
+        start = check_in_at + offset
+        due = start + duration
+    else:
+        # One task per (booking, template) is a database rule, so a long stay's visits share one task
+        # that spans them, with the dates listed.
+        step = template.every_n_nights
+        visits = [booking.check_in + datetime.timedelta(days=n) for n in range(step, booking.nights(), step)]
+        start = _at(visits[0], prop.check_out_time, prop.time_zone) + offset
+        due = _at(visits[-1], prop.check_out_time, prop.time_zone) + offset + duration
+        description = "Visits during the stay: " + ", ".join(day.strftime("%a %d %b") for day in visits) + "."
+    zone = zoneinfo.ZoneInfo(prop.time_zone)
+    priority = min(template.priority + 1, Priority.URGENT) if same_day else template.priority
+    return Schedule(
+        title=render_title(template.title_pattern, booking),
+        start_date=start.astimezone(zone).date(),
+        due_date=due.astimezone(zone).date(),
+        due_at=due,
+        same_day=same_day,
+        priority=priority,
+        estimate_hours=round(template.duration_minutes / 60, 2),
+        description=description,
+    )
+
+
+def describe_booking_change(booking: Booking, change: dict | None, source: str) -> str:
+    """The sentence every automatic change carries in the audit trail: which booking change caused it."""
+    label = f"booking {booking} at {booking.property.name}"
+    if change is None:
+        return f"Sync of {label} ({source})"
+    if not change:
+        return f"New {label} ({source})"
+    parts = [f"{name} {old or '—'} → {new or '—'}" for name, (old, new) in sorted(change.items())]
+    return f"Change to {label} ({source}): " + "; ".join(parts)
+
+
+def _is_started(task: Task) -> bool:
+    return task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE) or task.started_at is not None
+
+
+def _when(task_or_schedule) -> str:
+    due_at = task_or_schedule.due_at
+    return f"{due_at:%a %d %b %H:%M}" if due_at else "no time"
+
+
+def turnovers_sync(
+    *, booking_ids: Iterable[int], changes: dict | None = None, source: str = AuditSource.AUTOMATION
+) -> SyncResult:
+    """Bring the turnover tasks of these bookings (and of the stays just before them) in step.
+
+    `changes` maps booking id to the audit diff of the change that triggered the sync; it names the cause
+    in each audit entry. Runs in one transaction per chunk of bookings, with a fixed number of queries each.
+    """
+    result = SyncResult()
+    ordered_ids = sorted(set(booking_ids))
+    for start in range(0, len(ordered_ids), SYNC_CHUNK_SIZE):
+        result += _sync_chunk(ordered_ids[start : start + SYNC_CHUNK_SIZE], changes, source)
+    return result
+
+
+def turnovers_sync_all(*, source: str = AuditSource.CLI) -> SyncResult:
+    """Every booking, including deleted ones (their live tasks must be cancelled). Idempotent."""
+    booking_ids = Booking.all_objects.order_by("pk").values_list("pk", flat=True)
+    return turnovers_sync(booking_ids=list(booking_ids), source=source)
+
+
+def _load_bookings(booking_ids: list[int]) -> list[Booking]:
+    bookings = Booking.all_objects.select_related("property").filter(pk__in=booking_ids).order_by("pk")
+    if connection.vendor == "postgresql":
+        # Two syncs of the same booking queue here, so the second sees the first one's tasks. Locked in
+        # id order, so overlapping syncs cannot deadlock. SQLite's IMMEDIATE transactions already serialise.
+        bookings = bookings.select_for_update(of=("self",))
+    return list(bookings)
+
+
+def _load_neighbours(bookings: list[Booking], changes: dict) -> list[Booking]:
+    """Stays next to these bookings: the one checking in as a booking checks out (its arrival is a
+    deadline) and the one checking out as a booking checks in, or used to (its same-day flag may change)."""
+    property_ids = {booking.property_id for booking in bookings}
+    arrivals = {booking.check_out for booking in bookings} | {booking.check_in for booking in bookings}
+    departures = {booking.check_in for booking in bookings}
+    for change in changes.values():
+        old_check_in = (change or {}).get("check_in", [None])[0]
+        if old_check_in:
+            departures.add(datetime.date.fromisoformat(old_check_in))
+    if not property_ids:
+        return []
+    return list(
+        Booking.objects.not_cancelled()
+        .select_related("property")
+        .filter(property_id__in=property_ids)
+        .filter(Q(check_in__in=arrivals) | Q(check_out__in=departures))
+        .exclude(pk__in=[booking.pk for booking in bookings])
+    )
+
+
+def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str) -> SyncResult:
+    changes_by_id = {int(key): value for key, value in (changes or {}).items()}
+    with transaction.atomic(), audit_context(source=AuditSource.AUTOMATION):
+        bookings = _load_bookings(booking_ids)
+        if not bookings:
+            return SyncResult()
+        neighbours = _load_neighbours(bookings, changes_by_id)
+        everyone = bookings + neighbours
+        arrivals: dict[tuple[int, datetime.date], Booking] = {}
+        for booking in everyone:
+            if not booking.is_deleted and booking.status != BookingStatus.CANCELLED:
+                arrivals.setdefault((booking.property_id, booking.check_in), booking)
+        templates = list(
+            TaskTemplate.objects.filter(active=True)
+            .select_related("default_assignee", "backup_assignee")
+            .prefetch_related("properties")
+        )
+        own_ids = {booking.pk for booking in bookings}
+        tasks = list(
+            Task.objects.select_related("template").filter(
+                booking_id__in=[booking.pk for booking in everyone], template__isnull=False
+            )
+        )
+        tasks_by_pair = {(task.booking_id, task.template_id): task for task in tasks}
+
+        plan = _Plan()
+        for booking in everyone:
+            own = booking.pk in own_ids
+            cause = describe_booking_change(booking, changes_by_id.get(booking.pk) if changes else None, source)
+            if not own:
+                cause = f"The next stay at {booking.property.name} changed ({source})"
+            next_arrival = arrivals.get((booking.property_id, booking.check_out))
+            next_check_in = (
+                _at(booking.check_out, booking.property.check_in_time, booking.property.time_zone)
+                if next_arrival is not None and next_arrival.pk != booking.pk
+                else None
+            )
+            _plan_booking(plan, booking, own, templates, tasks_by_pair, next_check_in, cause)
+        plan.result.bookings = len(bookings)
+        _apply(plan)
+    return plan.result
+
+
+def _plan_booking(plan, booking, own, templates, tasks_by_pair, next_check_in, cause) -> None:
+    stale_started: list[Task] = []
+    for template in templates:
+        if own and template_applies(template, booking) and (booking.pk, template.pk) not in tasks_by_pair:
+            plan.creates.append((booking, template, schedule_for(template, booking, next_check_in)))
+    for (booking_id, _template_id), task in tasks_by_pair.items():
+        if booking_id != booking.pk:
+            continue
+        template = task.template
+        if not booking_wants_tasks(booking, template):
+            if task.status == TaskStatus.CANCELLED:
+                continue
+            if _is_started(task):
+                stale_started.append(task)
+                continue
+            reason = f"{AUTO_CANCEL_PREFIX}booking {booking} was cancelled or no longer needs this task"
+            changes = {"status": TaskStatus.CANCELLED, "cancel_reason": reason[:300]}
+            plan.updates[task.pk] = (task, changes, cause)
+            plan.result.cancelled += 1
+            continue
+        if template.trigger == TemplateTrigger.EVERY_N_NIGHTS and not template_applies(template, booking):
+            continue
+        schedule = schedule_for(template, booking, next_check_in)
+        wanted = schedule.values()
+        changes = {name: value for name, value in wanted.items() if _differs(getattr(task, name), value)}
+        if task.status == TaskStatus.CANCELLED:
+            if own and task.cancel_reason.startswith(AUTO_CANCEL_PREFIX):
+                changes.update(status=TaskStatus.TODO, cancel_reason="")
+                plan.updates[task.pk] = (task, changes, cause)
+                plan.result.reopened += 1
+            continue
+        if not changes:
+            continue
+        if _is_started(task):
+            if any(name in changes for name in DATE_FIELDS):
+                stale_started.append(task)
+            continue
+        if "same_day" not in changes:
+            # A manager's own priority choice stands unless the same-day status itself changed.
+            changes.pop("priority", None)
+        if changes:
+            plan.updates[task.pk] = (task, changes, cause)
+            plan.result.moved += 1
+    if stale_started and own:
+        plan.conflicts.append((booking, stale_started, cause))
+
+
+def _differs(current, wanted) -> bool:
+    if isinstance(wanted, float) and current is not None:
+        return abs(float(current) - wanted) > 0.005
+    return current != wanted
+
+
+def _apply(plan: _Plan) -> None:
+    content_type = ContentType.objects.get_for_model(Task)
+    entries = []
+    digest = Digest()
+    created = _create_tasks(plan, entries, content_type, digest)
+    plan.result.created = created
+
+    if plan.updates:
+        touched_fields: set[str] = set()
+        rows = []
+        for task, changes, cause in plan.updates.values():
+            before = audit.snapshot(task, TASK_AUDIT_FIELDS)
+            for name, value in changes.items():
+                setattr(task, name, value)
+            touched_fields.update(changes)
+            diff = audit.diff(before, audit.snapshot(task, TASK_AUDIT_FIELDS))
+            action = AuditAction.CANCEL if changes.get("status") == TaskStatus.CANCELLED else AuditAction.MOVE
+            entries.append(audit.build_entry(task, action, diff, message=cause, content_type=content_type))
+            rows.append(task)
+            verb = "Cancelled" if action == AuditAction.CANCEL else "Changed"
+            digest.add(task.assignee_id, f"{verb}: {task.title} ({_when(task)}). {cause}")
+        Task.objects.bulk_update(rows, sorted(touched_fields | {"updated_at"}), batch_size=500)
+
+    if plan.conflicts:
+        _raise_conflicts(plan, digest)
+    audit.record_many(entries)
+    digest.send_on_commit()
+
+
+def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> int:
+    if not plan.creates:
+        return 0
+    new_tasks = []
+    for booking, template, schedule in plan.creates:
+        assignee = template.default_assignee
+        if assignee is None or not assignee.is_active:
+            assignee = template.backup_assignee if template.backup_assignee_id else assignee
+        source_note = f'Created by template "{template.title_pattern}" for booking {booking}.'
+        new_tasks.append(
+            Task(
+                property_id=booking.property_id,
+                booking_id=booking.pk,
+                template_id=template.pk,
+                type=template.type,
+                assignee=assignee,
+                description=f"{source_note} {schedule.description}".strip(),
+                **schedule.values(),
+            )
+        )
+    # A concurrent writer that slipped past the booking lock (or a manager's manual task) loses quietly:
+    # the unique constraint keeps one task per (booking, template), and ON CONFLICT DO NOTHING skips ours.
+    Task.objects.bulk_create(new_tasks, batch_size=500, ignore_conflicts=True)
+    # ignore_conflicts leaves primary keys unset. The bookings are locked by this transaction and these
+    # pairs had no live task when it read them, so the tasks found for them now are the ones inserted here.
+    wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
+    inserted = [
+        task
+        for task in Task.objects.select_related("booking__property").filter(
+            booking_id__in={booking_id for booking_id, _template_id in wanted_pairs}, template__isnull=False
+        )
+        if (task.booking_id, task.template_id) in wanted_pairs
+    ]
+    checklist_rows = []
+    for task in inserted:
+        template = wanted_pairs[(task.booking_id, task.template_id)]
+        for position, item in enumerate(template.checklist or [], start=1):
+            checklist_rows.append(
+                ChecklistItem(
+                    task=task,
+                    position=position,
+                    text=str(item.get("text", ""))[:200],
+                    requires_photo=bool(item.get("requires_photo", False)),
+                    required=bool(item.get("required", True)),
+                )
+            )
+        changes = audit.diff({}, audit.snapshot(task, TASK_AUDIT_FIELDS))
+        message = f'Template "{template.title_pattern}" for booking {task.booking}'
+        entries.append(audit.build_entry(task, AuditAction.CREATE, changes, message=message, content_type=content_type))
+        digest.add(task.assignee_id, f"Assigned: {task.title} ({_when(task)})")
+    ChecklistItem.objects.bulk_create(checklist_rows, batch_size=1000)
+    return len(inserted)
+
+
+def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
+    """A started or done task is never moved or cancelled silently: the manager gets a conflict to resolve
+    (one open conflict per booking, however often the booking is synced) and the assignee is told."""
+    booking_ids = [booking.pk for booking, _tasks, _cause in plan.conflicts]
+    already_open = set(
+        BookingConflict.objects.filter(
+            kind=ConflictKind.STARTED_TASKS, state=ConflictState.OPEN, booking_id__in=booking_ids
+        ).values_list("booking_id", flat=True)
+    )
+    new_conflicts = []
+    for booking, tasks, cause in plan.conflicts:
+        if booking.pk in already_open:
+            continue
+        titles = ", ".join(f"“{task.title}” ({task.get_status_display().lower()})" for task in tasks)
+        message = f"{cause[:150]}. Not applied to {titles}: work has started."
+        new_conflicts.append(
+            BookingConflict(
+                kind=ConflictKind.STARTED_TASKS,
+                booking=booking,
+                message=message[:300],
+                incoming={
+                    "check_in": booking.check_in.isoformat(),
+                    "check_out": booking.check_out.isoformat(),
+                    "status": booking.status,
+                    "deleted": booking.is_deleted,
+                    "task_ids": [task.pk for task in tasks],
+                },
+            )
+        )
+        for task in tasks:
+            digest.add(task.assignee_id, f"Check with your manager: {task.title}. {cause}")
+    if new_conflicts:
+        BookingConflict.objects.bulk_create(new_conflicts)
+        plan.result.conflicts += len(new_conflicts)
+        body = "\n".join(f"- {conflict.message}" for conflict in new_conflicts)
+        notify_managers(subject=f"{len(new_conflicts)} booking change(s) hit started tasks", body=body)
