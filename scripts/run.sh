@@ -9,11 +9,7 @@ export DJANGO_SETTINGS_MODULE=config.settings
 
 mkdir -p var
 "$BIN/python" manage.py migrate --noinput
-if [ "$("$BIN/python" manage.py shell -c 'from django.contrib.auth import get_user_model; print(get_user_model().objects.exists())')" = "False" ]; then
-  "$BIN/python" manage.py seed_demo
-else
-  echo "Database already has users: demo data not loaded again (sign in as manager / demo if you seeded before)."
-fi
+"$BIN/python" manage.py seed_demo --if-empty
 
 "$BIN/python" manage.py db_worker &
 worker=$!

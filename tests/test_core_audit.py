@@ -81,3 +81,10 @@ def test_seed_demo_creates_the_demo_users_and_can_run_twice(settings):
     call_command("seed_demo")
     for username in ("manager", "cleaner1", "cleaner2"):
         assert authenticate(username=username, password="demo") is not None
+
+
+def test_seed_demo_if_empty_leaves_an_existing_database_alone(settings, django_user_model):
+    settings.DEBUG = True
+    django_user_model.objects.create_user("someone", password="pw")
+    call_command("seed_demo", "--if-empty")
+    assert not django_user_model.objects.filter(username="manager").exists()

@@ -3,6 +3,7 @@
 import importlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -20,8 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="Multiply the amount of data (benchmarks).")
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the database already has users (make run)."
+        )
 
-    def handle(self, *args, scale: int, force: bool, **options):
+    def handle(self, *args, scale: int, force: bool, if_empty: bool, **options):
+        if if_empty and get_user_model().objects.exists():
+            self.stdout.write("The database already has users: demo data not loaded again.")
+            return
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo adds demo users with a known password; with DEBUG off, pass --force.")
         if scale < 1:
