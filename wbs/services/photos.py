@@ -1,0 +1,106 @@
+"""Task photos: verified with Pillow, size and pixel limits, metadata stripped, thumbnail, private storage."""
+
+import io
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core import audit
+from core.errors import InvalidInput
+from core.models import AuditAction
+from wbs.models import ChecklistItem, Task, TaskPhoto
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+JPEG_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A checked photo, re-encoded: nothing of the uploaded file's bytes or metadata survives."""
+
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def prepare_photo(upload) -> PreparedPhoto:
+    """Check an uploaded file and re-encode it. Raises InvalidInput with what to fix; writes nothing."""
+    if upload is None or not upload.size:
+        raise InvalidInput("Choose a photo to upload.")
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            f"The photo is {_megabytes(upload.size)}; the limit is {_megabytes(settings.PHOTO_MAX_BYTES)}. "
+            "Take it at a lower resolution and try again."
+        )
+    upload.seek(0)
+    try:
+        # Opening reads only the header, so the pixel limit is checked before anything is decoded.
+        with Image.open(upload) as probe:
+            if probe.format not in ACCEPTED_FORMATS:
+                raise InvalidInput(f"{probe.format} images are not accepted; upload a JPEG, PNG or WebP photo.")
+            width, height = probe.size
+            if width * height > settings.PHOTO_MAX_PIXELS:
+                raise InvalidInput(
+                    f"The image is {width}×{height} pixels; the limit is {settings.PHOTO_MAX_PIXELS:,} pixels. "
+                    "Take it at a lower resolution."
+                )
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as source:
+            source.load()
+            # The camera's orientation tag is applied to the pixels, because all metadata is dropped below.
+            picture = ImageOps.exif_transpose(source).convert("RGB")
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
+        logger.info("photo refused: %s", error)
+        raise InvalidInput("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.") from error
+    thumbnail = picture.copy()
+    thumbnail.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
+    return PreparedPhoto(
+        image=_jpeg(picture), thumbnail=_jpeg(thumbnail), width=picture.width, height=picture.height
+    )
+
+
+def _jpeg(picture: Image.Image) -> bytes:
+    # Saved without exif=/icc_profile=: GPS position, camera serial and every other tag are left out.
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def photo_add(*, task: Task, prepared: PreparedPhoto, user, checklist_item: ChecklistItem | None = None) -> TaskPhoto:
+    if checklist_item is not None and checklist_item.task_id != task.pk:
+        raise InvalidInput("That checklist item belongs to another task.")
+    with transaction.atomic():
+        photo = TaskPhoto(
+            task=task,
+            checklist_item=checklist_item,
+            width=prepared.width,
+            height=prepared.height,
+            size_bytes=len(prepared.image),
+            uploaded_by=user if user.is_authenticated else None,
+        )
+        photo.image.save("photo.jpg", ContentFile(prepared.image), save=False)
+        photo.thumbnail.save("thumb.jpg", ContentFile(prepared.thumbnail), save=False)
+        try:
+            photo.save()
+        except Exception:
+            # The row was refused: its files must not stay behind on disk.
+            photo.image.delete(save=False)
+            photo.thumbnail.delete(save=False)
+            raise
+        label = f" for “{checklist_item.text}”" if checklist_item else ""
+        audit.record(task, AuditAction.UPDATE, {"photos": [None, photo.pk]}, message=f"Photo added{label}")
+    return photo
