@@ -216,6 +216,8 @@ class ImportBatch(models.Model):
     )
     # Kept in the default storage, which is private (no public URL): read again between preview and apply.
     file = models.FileField(upload_to=import_upload_path, max_length=255, blank=True)
+    # Which bookings the preview looked at (codes, properties, dates), so apply can re-check the same ones.
+    scope = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
