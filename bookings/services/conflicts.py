@@ -1,0 +1,186 @@
+"""Resolving booking conflicts that imports (and hand edits) raise: what each kind allows, and doing it.
+
+`BookingConflict.incoming` holds the change that could not be applied, as JSON, with booking field names:
+
+    {"property_id": 3, "source": "airbnb", "external_code": "HMABC12345", "guest_name": "Ana Ferreira",
+     "guest_contact": "+351 …", "adults": 2, "children": 0, "infants": 0,
+     "check_in": "2026-03-14", "check_out": "2026-03-17",          # ISO dates
+     "status": "confirmed", "source_status": "Confirmed",
+     "amount": "1020.00", "currency": "USD", "booked_on": "2026-01-05",   # amount as a string, or null
+     "row_number": 7,                                               # the row in the uploaded file
+     "changes": {"check_out": ["2026-03-16", "2026-03-17"]}}       # only when it changes an existing booking
+
+Only the fields the file's format has are present (a Booking.com export has no guest contact, so that key is
+absent and a resolution leaves the booking's contact alone). Per kind:
+
+- overlap: `booking` is the booking the row would change (None for a new booking), `other_booking` the live
+  booking it would overlap. keep_existing drops the incoming row; take_incoming writes it and cancels the
+  other booking; cancel_one writes it and cancels the one chosen ("other"/"existing": the other booking;
+  "incoming": the incoming booking is written as cancelled); accept writes it and keeps both.
+  An overlap recorded without `incoming` (two bookings already saved) offers cancel_one and accept.
+- edited_by_hand: `booking` was edited in StayOps since its last import; `incoming["changes"]` is what the file
+  would change. keep_existing keeps the manager's edit (an import of the same values will not ask again);
+  take_incoming writes the file's values and clears the edited-by-hand mark.
+- duplicate_in_file: the same code appears twice in one file with different data. `booking` is the booking
+  written from the first of them; `incoming` is the later row. keep_existing keeps the first; take_incoming
+  writes the later one over it.
+- started_tasks: the file cancels or moves `booking`, whose turnover work has started (`incoming["changes"]`
+  says how). keep_existing leaves it; take_incoming writes the change (wbs hears of it through bookings_changed).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.importing.applying import from_json
+from bookings.models import (
+    Booking,
+    BookingConflict,
+    BookingStatus,
+    ConflictKind,
+    ConflictResolution,
+    ConflictState,
+    Property,
+)
+from bookings.signals import announce_bookings_changed
+from core import audit
+from core.audit_context import audit_context, current_audit_context
+from core.errors import Conflict, InvalidInput
+from core.models import AuditAction
+
+KEEP = ConflictResolution.KEEP_EXISTING
+TAKE = ConflictResolution.TAKE_INCOMING
+CANCEL_ONE = ConflictResolution.CANCEL_ONE
+ACCEPT = ConflictResolution.ACCEPT
+
+ALLOWED = {
+    ConflictKind.OVERLAP: [KEEP, TAKE, CANCEL_ONE, ACCEPT],
+    ConflictKind.EDITED_BY_HAND: [KEEP, TAKE],
+    ConflictKind.DUPLICATE_IN_FILE: [KEEP, TAKE],
+    ConflictKind.STARTED_TASKS: [KEEP, TAKE],
+}
+CANCEL_CHOICES = {"incoming", "other", "existing"}
+AUDITED_FIELDS = [
+    "property_id",
+    "source",
+    "external_code",
+    "guest_name",
+    "guest_contact",
+    "adults",
+    "children",
+    "infants",
+    "check_in",
+    "check_out",
+    "status",
+    "source_status",
+    "amount",
+    "currency",
+    "notes",
+    "booked_on",
+    "edited_by_hand",
+]
+
+
+def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
+    """The resolutions the conflicts page should offer for this conflict (none once it is resolved)."""
+    if conflict.state != ConflictState.OPEN:
+        return []
+    if conflict.kind == ConflictKind.OVERLAP and not conflict.incoming:
+        return [CANCEL_ONE, ACCEPT]
+    return list(ALLOWED.get(conflict.kind, []))
+
+
+def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice: str | None = None) -> BookingConflict:
+    """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited."""
+    with audit_context(actor=user), transaction.atomic():
+        conflict = BookingConflict.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.state != ConflictState.OPEN:
+            raise Conflict("This conflict was resolved in the meantime; reload the page to see how.")
+        allowed = conflict_allowed_resolutions(conflict)
+        if resolution not in allowed:
+            labels = ", ".join(str(ConflictResolution(value).label) for value in allowed)
+            raise InvalidInput(f"A {conflict.get_kind_display().lower()} conflict can be resolved by: {labels}.")
+        if resolution == CANCEL_ONE and choice not in CANCEL_CHOICES:
+            raise InvalidInput('Choose which booking to cancel: "incoming" or "other".')
+        if resolution != CANCEL_ONE and choice:
+            raise InvalidInput("Only “cancel one” takes a choice of booking.")
+
+        changed: dict[int, dict] = {}
+        if resolution == TAKE:
+            _write_incoming(conflict, changed)
+            if conflict.kind == ConflictKind.OVERLAP:
+                _cancel(conflict.other_booking, changed)
+        elif resolution == ACCEPT:
+            if conflict.incoming:
+                _write_incoming(conflict, changed)
+        elif resolution == CANCEL_ONE:
+            if choice == "incoming":
+                if conflict.incoming:
+                    _write_incoming(conflict, changed, status=BookingStatus.CANCELLED)
+                else:
+                    _cancel(conflict.booking, changed)
+            else:
+                if conflict.incoming:
+                    _write_incoming(conflict, changed)
+                _cancel(conflict.other_booking, changed)
+
+        conflict.state = ConflictState.RESOLVED
+        conflict.resolution = resolution
+        conflict.resolved_by = user if user is not None and user.is_authenticated else None
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "booking"])
+        message = f"{ConflictResolution(resolution).label}" + (f" (cancel {choice})" if choice else "")
+        audit.record(conflict, AuditAction.RESOLVE, {"resolution": ["", resolution]}, message=message)
+        announce_bookings_changed(list(changed), source=current_audit_context().source, changes=changed)
+    return conflict
+
+
+def _write_incoming(conflict: BookingConflict, changed: dict, *, status: str | None = None) -> Booking:
+    """Write the incoming values onto the conflict's booking, or create the booking if it has none yet."""
+    values = from_json(conflict.incoming)
+    if status:
+        values["status"] = status
+    if values.get("check_in") and values.get("check_out") and values["check_out"] <= values["check_in"]:
+        raise InvalidInput("The incoming booking's check-out is not after its check-in; it cannot be written.")
+    if "property_id" in values and not Property.objects.filter(pk=values["property_id"]).exists():
+        raise InvalidInput("The incoming booking's property was deleted; restore the property first.")
+    booking = conflict.booking
+    if booking is None and values.get("external_code"):
+        # A booking with this code may have been created since the conflict was recorded.
+        booking = Booking.objects.filter(source=values.get("source"), external_code=values["external_code"]).first()
+    if booking is None:
+        booking = Booking(**values, last_import_batch=conflict.batch)
+        booking.full_clean(exclude=["last_import_batch"])
+        booking.save()
+        audit.record(booking, AuditAction.CREATE, audit.diff({}, audit.snapshot(booking, AUDITED_FIELDS)))
+        changed[booking.pk] = {}
+        conflict.booking = booking
+        return booking
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    before = audit.snapshot(booking, AUDITED_FIELDS)
+    for name, value in values.items():
+        setattr(booking, name, value)
+    booking.edited_by_hand = False
+    if conflict.batch_id:
+        booking.last_import_batch_id = conflict.batch_id
+    booking.full_clean(exclude=["last_import_batch"], validate_unique=False)
+    booking.save()
+    diff = audit.diff(before, audit.snapshot(booking, AUDITED_FIELDS))
+    cancelled = diff.get("status", [None, None])[1] == BookingStatus.CANCELLED
+    audit.record(booking, AuditAction.CANCEL if cancelled else AuditAction.UPDATE, diff)
+    changed[booking.pk] = diff
+    conflict.booking = booking
+    return booking
+
+
+def _cancel(booking: Booking | None, changed: dict) -> None:
+    if booking is None:
+        raise InvalidInput("The booking to cancel no longer exists.")
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status == BookingStatus.CANCELLED:
+        return
+    old_status = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.save(update_fields=["status", "updated_at"])
+    diff = {"status": [old_status, BookingStatus.CANCELLED]}
+    audit.record(booking, AuditAction.CANCEL, diff)
+    changed[booking.pk] = {**changed.get(booking.pk, {}), **diff}
