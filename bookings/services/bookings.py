@@ -73,7 +73,7 @@ def _check_overlap(booking: Booking, *, confirm_overlap: bool) -> list[Booking]:
     return overlapping
 
 
-def _check_code_free(booking: Booking) -> None:
+def check_code_free(booking: Booking) -> None:
     """A clear message instead of the database constraint's name when the code is taken."""
     if not booking.external_code:
         return
@@ -115,7 +115,7 @@ def _record_overlaps(booking: Booking, overlapping: list[Booking]) -> None:
 def _validate(booking: Booking, *, confirm_overlap: bool) -> list[Booking]:
     if booking.property_id and booking.property.is_deleted:
         raise ValidationError({"property": f"{booking.property} is archived; restore it from the trash first."})
-    _check_code_free(booking)
+    check_code_free(booking)
     booking.full_clean()
     return _check_overlap(booking, confirm_overlap=confirm_overlap)
 

@@ -41,7 +41,7 @@ def _normalise(prop: Property) -> None:
     prop.aliases = clean_aliases(prop.aliases)
 
 
-def _check_unique(prop: Property) -> None:
+def check_property_unique(prop: Property) -> None:
     """Clear messages for a code or alias another live property already has (imports match on both)."""
     others = Property.objects.exclude(pk=prop.pk) if prop.pk else Property.objects.all()
     errors = {}
@@ -68,7 +68,7 @@ def property_create(*, user, **fields) -> Property:
     prop = Property(**fields)
     _normalise(prop)
     with transaction.atomic():
-        _check_unique(prop)
+        check_property_unique(prop)
         prop.full_clean()
         prop.save()
         audit.record_created(prop, PROPERTY_AUDIT_FIELDS)
@@ -89,7 +89,7 @@ def property_update(*, property: Property, user, **changes) -> dict:
     if not diff:
         return {}
     with transaction.atomic():
-        _check_unique(prop)
+        check_property_unique(prop)
         prop.full_clean()
         prop.save()
         audit.record(prop, AuditAction.UPDATE, diff)

@@ -1,0 +1,154 @@
+"""Forms for properties and bookings typed by hand; rules that need the database live in the services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from bookings.models import Booking, Property
+from bookings.services.bookings import check_code_free
+from bookings.services.properties import check_property_unique, clean_aliases
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else above it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class BookingFieldsForm(forms.ModelForm):
+    """A booking's fields as a manager types them (also the admin's form)."""
+
+    class Meta:
+        model = Booking
+        fields = [
+            "property",
+            "guest_name",
+            "guest_contact",
+            "check_in",
+            "check_out",
+            "adults",
+            "children",
+            "infants",
+            "status",
+            "source",
+            "external_code",
+            "amount",
+            "currency",
+            "booked_on",
+            "notes",
+        ]
+        labels = {"external_code": "Confirmation code", "guest_contact": "Contact", "booked_on": "Booked on"}
+        widgets = {
+            "check_in": DateInput(),
+            "check_out": DateInput(),
+            "booked_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only live properties take new stays; the default manager hides archived ones.
+        self.fields["property"].queryset = Property.objects.order_by("name")
+        self.fields["property"].empty_label = "Choose a property"
+        self.fields["currency"].widget.attrs.update({"placeholder": "EUR", "maxlength": 3})
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if currency and not (len(currency) == 3 and currency.isalpha()):
+            raise ValidationError("Use a three-letter currency code such as EUR or USD.")
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        source, code = cleaned.get("source"), (cleaned.get("external_code") or "").strip()
+        cleaned["external_code"] = code
+        if source and code:
+            try:
+                check_code_free(Booking(pk=self.instance.pk, source=source, external_code=code))
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return cleaned
+
+
+class BookingForm(BookingFieldsForm):
+    confirm_overlap = forms.BooleanField(
+        required=False, label="Save anyway", help_text="I know these dates overlap another booking."
+    )
+
+    def booking_fields(self) -> dict:
+        """The cleaned values the services take, without the form-only confirmation."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "confirm_overlap"}
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason",
+        help_text="Kept in the booking's history.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Guest called to cancel"}),
+    )
+
+
+class PropertyForm(forms.ModelForm):
+    aliases = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line: the listing names the platforms' exports use for this property.",
+    )
+
+    class Meta:
+        model = Property
+        fields = ["name", "code", "address", "time_zone", "check_in_time", "check_out_time", "aliases", "active"]
+        labels = {"check_in_time": "Default check-in", "check_out_time": "Default check-out"}
+        widgets = {
+            "check_in_time": TimeInput(),
+            "check_out_time": TimeInput(),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["aliases"] = "\n".join(self.instance.aliases)
+        self.fields["time_zone"].widget.attrs.update({"list": "time-zones", "autocomplete": "off"})
+        self.fields["code"].widget.attrs.update({"autocapitalize": "characters"})
+
+    def clean_aliases(self) -> list[str]:
+        return clean_aliases(self.cleaned_data["aliases"])
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Property(
+            pk=self.instance.pk,
+            name=cleaned.get("name") or "",
+            code=cleaned.get("code") or "",
+            aliases=cleaned.get("aliases") or [],
+        )
+        try:
+            check_property_unique(candidate)
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+    def property_fields(self) -> dict:
+        return dict(self.cleaned_data)

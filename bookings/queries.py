@@ -1,0 +1,148 @@
+"""Reads for the booking pages that are more than one QuerySet method: the occupancy timeline."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from bookings.models import Booking, Property
+
+# Each day is two grid columns (morning, afternoon), so a check-out and a check-in share a day side by side.
+COLUMNS_PER_DAY = 2
+# Grid line 1 starts the property name column; the first day starts at line 2.
+FIRST_DAY_LINE = 2
+
+
+@dataclass
+class TimelineBar:
+    booking: Booking
+    column_start: int
+    column_end: int
+    lane: int = 1
+    overlaps: bool = False
+    starts_before: bool = False
+    ends_after: bool = False
+
+    @property
+    def grid_row(self) -> int:
+        return self.lane
+
+
+@dataclass
+class TimelineDay:
+    date: datetime.date
+    column_start: int
+    is_today: bool
+    is_weekend: bool
+    turnover: bool = False
+
+    @property
+    def column_end(self) -> int:
+        return self.column_start + COLUMNS_PER_DAY
+
+
+@dataclass
+class TimelineRow:
+    property: Property
+    days: list[TimelineDay]
+    bars: list[TimelineBar] = field(default_factory=list)
+    lanes: int = 1
+
+    @property
+    def turnover_count(self) -> int:
+        return sum(1 for day in self.days if day.turnover)
+
+    @property
+    def overlap_count(self) -> int:
+        return sum(1 for bar in self.bars if bar.overlaps)
+
+
+@dataclass
+class Timeline:
+    start: datetime.date
+    days: int
+    header: list[TimelineDay]
+    rows: list[TimelineRow]
+
+    @property
+    def end(self) -> datetime.date:
+        """The first day not shown."""
+        return self.start + datetime.timedelta(days=self.days)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @property
+    def columns(self) -> int:
+        return self.days * COLUMNS_PER_DAY
+
+
+def _day_line(start: datetime.date, day: datetime.date) -> int:
+    return FIRST_DAY_LINE + (day - start).days * COLUMNS_PER_DAY
+
+
+def _days(start: datetime.date, count: int, today: datetime.date) -> list[TimelineDay]:
+    days = []
+    for offset in range(count):
+        date = start + datetime.timedelta(days=offset)
+        days.append(TimelineDay(date, _day_line(start, date), date == today, date.weekday() >= 5))
+    return days
+
+
+def _place(row: TimelineRow, bookings: list[Booking], start: datetime.date, count: int) -> None:
+    """Bars in lanes (a booking takes the first lane free by its check-in), overlaps and turnover days."""
+    first_line, last_line = FIRST_DAY_LINE, FIRST_DAY_LINE + count * COLUMNS_PER_DAY
+    lane_ends: list[datetime.date] = []
+    latest: Booking | None = None
+    bars = []
+    for booking in bookings:  # ordered by check-in
+        bar = TimelineBar(
+            booking,
+            # From the afternoon of check-in to the morning of check-out.
+            column_start=max(first_line, _day_line(start, booking.check_in) + 1),
+            column_end=min(last_line, _day_line(start, booking.check_out) + 1),
+            starts_before=booking.check_in < start,
+            ends_after=booking.check_out > start + datetime.timedelta(days=count),
+        )
+        if latest is not None and booking.check_in < latest.check_out:
+            bar.overlaps = True
+            for earlier in bars:
+                if earlier.booking.check_out > booking.check_in:
+                    earlier.overlaps = True
+        if latest is None or booking.check_out > latest.check_out:
+            latest = booking
+        for index, lane_end in enumerate(lane_ends):
+            if lane_end <= booking.check_in:
+                lane_ends[index] = booking.check_out
+                bar.lane = index + 1
+                break
+        else:
+            lane_ends.append(booking.check_out)
+            bar.lane = len(lane_ends)
+        bars.append(bar)
+    check_outs = {booking.check_out for booking in bookings}
+    for day in row.days:
+        day.turnover = day.date in check_outs and any(booking.check_in == day.date for booking in bookings)
+    row.bars = [bar for bar in bars if bar.column_end > bar.column_start]
+    row.lanes = max(1, len(lane_ends))
+
+
+def timeline(*, start: datetime.date, days: int, today: datetime.date) -> Timeline:
+    """Live properties and their live, non-cancelled stays touching [start, start + days): two queries."""
+    end = start + datetime.timedelta(days=days)
+    properties = list(Property.objects.order_by("name"))
+    by_property: dict[int, list[Booking]] = {prop.pk: [] for prop in properties}
+    # A stay that checks out on the first day shown still draws its morning half.
+    stays = (
+        Booking.objects.not_cancelled()
+        .filter(property__deleted_at__isnull=True, check_in__lt=end, check_out__gte=start)
+        .only("id", "property_id", "guest_name", "status", "check_in", "check_out", "external_code", "source")
+        .order_by("property_id", "check_in", "id")
+    )
+    for booking in stays:
+        by_property[booking.property_id].append(booking)
+    rows = []
+    for prop in properties:
+        row = TimelineRow(prop, _days(start, days, today))
+        _place(row, by_property[prop.pk], start, days)
+        rows.append(row)
+    return Timeline(start=start, days=days, header=_days(start, days, today), rows=rows)

@@ -1,0 +1,191 @@
+"""Booking pages: the filterable table and its export, detail, create, edit, cancel and delete."""
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+from django_tables2 import RequestConfig
+
+from bookings.filters import BookingFilter
+from bookings.forms import BookingForm, CancelBookingForm, add_service_errors
+from bookings.hooks import booking_panels
+from bookings.models import Booking, BookingConflict
+from bookings.services.bookings import (
+    OverlapRefused,
+    booking_cancel,
+    booking_create,
+    booking_delete,
+    booking_update,
+)
+from bookings.tables import EXPORT_HEADERS, BookingTable, export_rows
+from core.errors import InvalidInput
+from core.models import AuditEntry
+from core.roles import manager_required
+from core.spreadsheets import csv_response, xlsx_response
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def wants_fragment(request: HtmxHttpRequest) -> bool:
+    """An HTMX swap gets the fragment; restoring history after a reload needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _filtered_table(request: HtmxHttpRequest) -> tuple[BookingFilter, BookingTable]:
+    filterset = BookingFilter(request.GET or None, queryset=Booking.objects.for_table())
+    table = BookingTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": settings.PAGE_SIZE}).configure(table)
+    return filterset, table
+
+
+@manager_required
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def booking_list(request: HtmxHttpRequest) -> HttpResponse:
+    filterset, table = _filtered_table(request)
+    template_name = "bookings/booking_list.html"
+    if wants_fragment(request):
+        template_name += "#booking_table"
+    return render(request, template_name, {"filter": filterset, "table": table})
+
+
+@manager_required
+@require_http_methods(["GET"])
+def booking_export(request: HtmxHttpRequest) -> HttpResponse:
+    export_format = request.GET.get("format", "xlsx")
+    if export_format not in EXPORT_FORMATS:
+        raise InvalidInput(f"Export as xlsx or csv, not {export_format!r}.")
+    filterset, table = _filtered_table(request)
+    if not filterset.is_valid():
+        raise InvalidInput("Fix the filters first: " + "; ".join(filterset.form.errors["end"]))
+    # The sorted, filtered rows, all of them: the table's own ordering, without its pagination.
+    bookings = table.data.data.iterator(chunk_size=2000)
+    filename = f"bookings-{timezone.localdate():%Y-%m-%d}.{export_format}"
+    if export_format == "csv":
+        return csv_response(filename, EXPORT_HEADERS, export_rows(bookings, dates_as_text=True))
+    return xlsx_response(filename, EXPORT_HEADERS, export_rows(bookings, dates_as_text=False), sheet_title="Bookings")
+
+
+@manager_required
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def booking_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.for_table(), pk=pk)
+    conflicts = BookingConflict.objects.filter(Q(booking=booking) | Q(other_booking=booking)).for_list_view()
+    context = {
+        "booking": booking,
+        "conflicts": conflicts.order_by("state", "-created_at"),
+        "history": AuditEntry.objects.for_object(booking).order_by("-created_at", "-id"),
+        "panels": booking_panels(request, booking),
+        "cancel_form": CancelBookingForm(),
+    }
+    template_name = "bookings/booking_detail.html"
+    if wants_fragment(request):
+        template_name += "#booking_detail"
+    return render(request, template_name, context)
+
+
+def _render_form(request: HtmxHttpRequest, form: BookingForm, *, booking: Booking | None, overlapping=None):
+    template_name = "bookings/booking_form.html"
+    if wants_fragment(request):
+        template_name += "#booking_form"
+    context = {"form": form, "booking": booking, "overlapping": overlapping or []}
+    return render(request, template_name, context)
+
+
+def _saved(request: HtmxHttpRequest, booking: Booking, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(booking.get_absolute_url())
+    return redirect(booking)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def booking_create_view(request: HtmxHttpRequest) -> HttpResponse:
+    initial = {key: request.GET[key] for key in ("property", "check_in", "check_out") if request.GET.get(key)}
+    form = BookingForm(request.POST or None, initial=initial)
+    overlapping = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_create(
+                user=request.user, confirm_overlap=form.cleaned_data["confirm_overlap"], **form.booking_fields()
+            )
+        except OverlapRefused as refusal:
+            overlapping = refusal.overlapping
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _saved(request, booking, f"Booking for {booking.guest_name} created.")
+    return _render_form(request, form, booking=None, overlapping=overlapping)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def booking_edit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.for_table(), pk=pk)
+    # The form validates a copy: a ModelForm writes the cleaned values onto its instance, and the service
+    # must see the booking as it was to record what changed.
+    form = BookingForm(request.POST or None, instance=copy.copy(booking))
+    overlapping = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = booking_update(
+                booking=booking,
+                user=request.user,
+                confirm_overlap=form.cleaned_data["confirm_overlap"],
+                **form.booking_fields(),
+            )
+        except OverlapRefused as refusal:
+            overlapping = refusal.overlapping
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            message = "Booking saved." if changes else "Nothing changed."
+            return _saved(request, booking, message)
+    return _render_form(request, form, booking=booking, overlapping=overlapping)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def booking_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.for_table(), pk=pk)
+    form = CancelBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        changes = booking_cancel(booking=booking, user=request.user, reason=form.cleaned_data["reason"])
+        message = f"Booking for {booking.guest_name} cancelled." if changes else "It was already cancelled."
+        return _saved(request, booking, message)
+    template_name = "bookings/booking_confirm.html"
+    if wants_fragment(request):
+        template_name += "#confirm"
+    return render(request, template_name, {"booking": booking, "form": form, "action": "cancel"})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def booking_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.for_table(), pk=pk)
+    if request.method == "POST":
+        booking_delete(booking=booking, user=request.user)
+        messages.success(request, f"Booking for {booking.guest_name} moved to the trash.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("bookings:list"))
+        return redirect("bookings:list")
+    template_name = "bookings/booking_confirm.html"
+    if wants_fragment(request):
+        template_name += "#confirm"
+    return render(request, template_name, {"booking": booking, "action": "delete"})
