@@ -13,10 +13,11 @@ from django.db.models import Q
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
 from core.audit_context import audit_context
+from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
-from wbs.services.notifications import Digest, notify_managers
-from wbs.services.tasks import TASK_AUDIT_FIELDS
+from wbs.services.notifications import Digest, notify_managers, notify_users
+from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
 # Bookings per transaction when syncing everything: long enough to amortise the queries, short enough
 # that a nightly run never holds locks on thousands of bookings at once.
@@ -444,3 +445,15 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
         plan.result.conflicts += len(new_conflicts)
         body = "\n".join(f"- {conflict.message}" for conflict in new_conflicts)
         notify_managers(subject=f"{len(new_conflicts)} booking change(s) hit started tasks", body=body)
+
+
+def turnover_assign(*, task: Task, assignee, user) -> dict:
+    """Give a task to someone (or to nobody); the new assignee hears of it by email."""
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        raise InvalidInput(f"“{task.title}” is {task.get_status_display().lower()}; it can no longer be reassigned.")
+    with transaction.atomic():
+        diff = task_update(task=task, user=user, assignee=assignee, message="Assigned from the turnovers list")
+        if diff and assignee is not None:
+            body = f"{task.title} ({_when(task)})"
+            notify_users(user_ids=[assignee.pk], subject=f"Assigned: {task.title}", body=body)
+    return diff

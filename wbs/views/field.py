@@ -61,6 +61,20 @@ def my_task_list(user, first_day: datetime.date, last_day: datetime.date):
     )
 
 
+def _with_windows(tasks) -> list[Task]:
+    """The start of each task's time window: its deadline minus its estimate, when both are known."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.window_start = _window_start(task)
+    return tasks
+
+
+def _window_start(task: Task) -> datetime.datetime | None:
+    if task.due_at is None or task.estimate_hours is None:
+        return None
+    return task.due_at - datetime.timedelta(hours=float(task.estimate_hours))
+
+
 def _day_groups(tasks: list[Task], today: datetime.date) -> list[dict]:
     tomorrow = today + datetime.timedelta(days=1)
     groups = [
@@ -85,7 +99,7 @@ def _day_groups(tasks: list[Task], today: datetime.date) -> list[dict]:
 @field_user_required
 def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    tasks = list(my_task_list(request.user, today, today + datetime.timedelta(days=WEEK_DAYS - 1)))
+    tasks = _with_windows(my_task_list(request.user, today, today + datetime.timedelta(days=WEEK_DAYS - 1)))
     context = {"groups": _day_groups(tasks, today), "task_count": len(tasks), "today": today}
     return render(request, "wbs/my_tasks.html", context)
 
@@ -97,7 +111,7 @@ def my_day_sheet(request: HtmxHttpRequest) -> HttpResponse:
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = timezone.localdate()
-    tasks = list(my_task_list(request.user, day, day).filter(due_date=day))
+    tasks = _with_windows(my_task_list(request.user, day, day).filter(due_date=day))
     context = {
         "day": day,
         "tasks": tasks,
@@ -120,8 +134,17 @@ def _load_task(request, pk: int) -> Task:
 
 def _task_context(request, task: Task, **extra) -> dict:
     history = AuditEntry.objects.for_object(task).filter(source="automation").order_by("created_at", "id")
+    photos = list(task.photos.all())
+    checklist = list(task.checklist.all())
+    for item in checklist:
+        item.item_photos = [photo for photo in photos if photo.checklist_item_id == item.pk]
     return {
         "task": task,
+        "window_start": _window_start(task),
+        "checklist": checklist,
+        "checklist_done": sum(item.done for item in checklist),
+        "other_photos": [photo for photo in photos if photo.checklist_item_id is None],
+        "closed": task.status in (TaskStatus.DONE, TaskStatus.CANCELLED),
         "missing": missing_for_done(task) if task.status not in (TaskStatus.DONE, TaskStatus.CANCELLED) else [],
         "history": history,
         "photo_form": extra.pop("photo_form", None) or PhotoUploadForm(),
