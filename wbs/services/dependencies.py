@@ -9,6 +9,8 @@ from core.errors import InvalidInput
 from core.models import AuditAction
 from wbs.models import DependencyType, Task, TaskDependency
 
+MAX_LAG_DAYS = 365
+
 # One advisory lock for every dependency write: two people adding edges at the same moment are serialised,
 # so neither can close a loop through the other's uncommitted edge. (SQLite's IMMEDIATE transactions
 # already serialise writers.)
@@ -16,6 +18,8 @@ DEPENDENCY_LOCK_KEY = 0x5354_4159  # "STAY"
 
 
 class DependencyCycle(InvalidInput):
+    """Names every task on the loop, starting and ending with the new edge's successor."""
+
     title = "That would create a loop"
 
     def __init__(self, cycle_titles: list[str]):
@@ -57,6 +61,8 @@ def dependency_add(
         raise DependencyCycle([predecessor.title, predecessor.title])
     if type not in DependencyType.values:
         raise InvalidInput(f"{type!r} is not a dependency type; use one of {', '.join(DependencyType.values)}.")
+    if not isinstance(lag_days, int) or abs(lag_days) > MAX_LAG_DAYS:
+        raise InvalidInput(f"Lag must be a whole number of working days between -{MAX_LAG_DAYS} and {MAX_LAG_DAYS}.")
     with transaction.atomic():
         _lock_dependency_graph()
         if TaskDependency.objects.filter(predecessor=predecessor, successor=successor).exists():
@@ -64,17 +70,24 @@ def dependency_add(
         edges = list(TaskDependency.objects.values_list("predecessor_id", "successor_id"))
         path = find_path(successor.pk, predecessor.pk, edges)
         if path is not None:
+            # The existing path successor → … → predecessor, closed by the edge asked for.
             titles = dict(Task.all_objects.filter(pk__in=path).values_list("pk", "title"))
-            cycle = [predecessor.title] + [titles[task_id] for task_id in path]
-            raise DependencyCycle(cycle)
+            raise DependencyCycle([titles[task_id] for task_id in path] + [successor.title])
         dependency = TaskDependency(predecessor=predecessor, successor=successor, type=type, lag_days=lag_days)
         dependency.full_clean()
         dependency.save()
+        label = f"{type}{lag_days:+d}"
         audit.record(
             successor,
             AuditAction.UPDATE,
-            {"predecessors": [None, f"{predecessor.title} ({type}{lag_days:+d})"]},
+            {"predecessors": [None, f"{predecessor.title} ({label})"]},
             message=f"Now waits for “{predecessor.title}”",
+        )
+        audit.record(
+            predecessor,
+            AuditAction.UPDATE,
+            {"successors": [None, f"{successor.title} ({label})"]},
+            message=f"“{successor.title}” now waits for it",
         )
     return dependency
 
@@ -83,9 +96,16 @@ def dependency_remove(*, dependency: TaskDependency, user=None) -> None:
     with transaction.atomic():
         successor, predecessor = dependency.successor, dependency.predecessor
         dependency.delete()
+        label = f"{dependency.type}{dependency.lag_days:+d}"
         audit.record(
             successor,
             AuditAction.UPDATE,
-            {"predecessors": [f"{predecessor.title} ({dependency.type}{dependency.lag_days:+d})", None]},
+            {"predecessors": [f"{predecessor.title} ({label})", None]},
             message=f"No longer waits for “{predecessor.title}”",
+        )
+        audit.record(
+            predecessor,
+            AuditAction.UPDATE,
+            {"successors": [f"{successor.title} ({label})", None]},
+            message=f"“{successor.title}” no longer waits for it",
         )

@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
-from wbs.models import DependencyType, Task, TaskStatus
+from wbs.models import ChecklistItem, DependencyType, Tag, Task, TaskComment, TaskStatus
 
 TASK_AUDIT_FIELDS = [
     "title",
@@ -40,13 +40,16 @@ def task_create(*, user=None, tags=(), checklist=(), **fields) -> Task:
             task.tags.set(tags)
         if checklist:
             _create_checklist(task, checklist)
-        audit.record_created(task, TASK_AUDIT_FIELDS)
+        entry = audit.record_created(task, TASK_AUDIT_FIELDS)
+        if tags:
+            # The entry was written a moment ago in this transaction; tags join its changes rather than
+            # making a second "update" entry for what is one act of creating.
+            entry.changes["tags"] = [None, sorted(tag.name for tag in tags)]
+            type(entry).objects.filter(pk=entry.pk).update(changes=entry.changes)
     return task
 
 
 def _create_checklist(task: Task, items) -> None:
-    from wbs.models import ChecklistItem
-
     rows = []
     for position, item in enumerate(items, start=1):
         data = {"text": item} if isinstance(item, str) else dict(item)
@@ -111,3 +114,78 @@ def task_set_status(*, task: Task, status: str, user=None, confirmed: bool = Fal
     if status == TaskStatus.CANCELLED and reason:
         changes["cancel_reason"] = reason
     return task_update(task=task, user=user, message=reason, **changes)
+
+
+def task_set_tags(*, task: Task, tags, user=None) -> dict:
+    """Replace the task's tags. Returns the audit diff ({} when the set did not change)."""
+    before = sorted(tag.name for tag in task.tags.all())
+    after = sorted(tag.name for tag in tags)
+    if before == after:
+        return {}
+    with transaction.atomic():
+        task.tags.set(tags)
+        changed = {"tags": [before, after]}
+        audit.record(task, AuditAction.UPDATE, changed)
+    return changed
+
+
+def tag_create(*, name: str, color: str = "#64748b", user=None) -> Tag:
+    """A new tag; a name that exists already (in any letter case) answers with that tag instead."""
+    name = name.strip()
+    existing = Tag.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        tag = Tag(name=name, color=color)
+        tag.full_clean()
+        tag.save()
+        audit.record_created(tag, ["name", "color"])
+    return tag
+
+
+def checklist_item_add(*, task: Task, text: str, requires_photo: bool = False, user=None) -> ChecklistItem:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Write what needs doing before adding a checklist item.")
+    with transaction.atomic():
+        last = task.checklist.order_by("-position").values_list("position", flat=True).first() or 0
+        item = ChecklistItem(task=task, text=text, position=last + 1, requires_photo=requires_photo)
+        item.full_clean()
+        item.save()
+        audit.record(task, AuditAction.UPDATE, {"checklist": [None, text]}, message=f"Checklist: added “{text}”")
+    return item
+
+
+def checklist_item_set_done(*, item: ChecklistItem, done: bool, user=None) -> ChecklistItem:
+    """Tick or untick one checklist item; the task's history says who did it."""
+    if item.done == done:
+        return item
+    with transaction.atomic():
+        item.done = done
+        item.done_by = user if done and user is not None and user.is_authenticated else None
+        item.done_at = timezone.now() if done else None
+        item.save(update_fields=["done", "done_by", "done_at"])
+        verb = "ticked" if done else "unticked"
+        audit.record(
+            item.task, AuditAction.UPDATE, {f"checklist: {item.text}": [not done, done]}, message=f"Checklist {verb}"
+        )
+    return item
+
+
+def task_comment_add(*, task: Task, body: str, user=None) -> TaskComment:
+    body = body.strip()
+    if not body:
+        raise InvalidInput("A comment needs some text.")
+    with transaction.atomic():
+        comment = TaskComment(task=task, body=body, author=user if user is not None and user.is_authenticated else None)
+        comment.full_clean()
+        comment.save()
+        audit.record(task, AuditAction.UPDATE, {"comment": [None, body[:200]]}, message="Commented")
+    return comment
+
+
+def task_delete(*, task: Task, user) -> None:
+    """Soft-delete the task; it leaves the board, the Gantt and every list, and its successors stop waiting."""
+    from core.softdelete import soft_delete
+
+    soft_delete(task, user=user)

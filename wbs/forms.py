@@ -1,0 +1,260 @@
+"""Forms of the project and task pages: they validate input and hand domain values to wbs.services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+
+from bookings.models import Property
+from core.roles import ROLES
+from wbs.models import DependencyType, Project, Tag, Task, TaskStatus, WbsItem
+from wbs.services.dependencies import MAX_LAG_DAYS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def assignable_users():
+    """People who can take a task: active users with a role."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class WbsItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.project.name} › {obj.code} {obj.title}"
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description", "property", "rollup_method"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "rollup_method": "How an item's progress is computed from the work below it; shown on every row.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["property"].queryset = Property.objects.order_by("name")
+        self.fields["property"].required = False
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+
+class RollupMethodForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["rollup_method"]
+
+
+class WbsItemAddForm(forms.Form):
+    """Add an item as a child of an item, after an item (a sibling), or at the top level."""
+
+    PLACES = [("child", "Inside"), ("after", "After")]
+
+    title = forms.CharField(max_length=200)
+    place = forms.ChoiceField(choices=PLACES, initial="child", required=False)
+    anchor = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
+
+    def __init__(self, *args, project: Project, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anchor"].queryset = WbsItem.objects.filter(project=project).in_tree_order()
+        if items is not None:
+            # The page has loaded the items already; reuse them instead of a second query per select.
+            self.fields["anchor"].choices = [("", "Top level")] + [(item.pk, str(item)) for item in items]
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the item a title.")
+        return title
+
+    def placement(self) -> dict:
+        """Keyword arguments for wbs_item_create: parent=… or after=…."""
+        anchor = self.cleaned_data.get("anchor")
+        if anchor is None:
+            return {"parent": None}
+        return {"after": anchor} if self.cleaned_data.get("place") == "after" else {"parent": anchor}
+
+
+class WbsItemMoveForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=WbsItem.objects.none())
+    parent = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
+
+    def __init__(self, *args, project: Project, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("item", "parent"):
+            self.fields[name].queryset = WbsItem.objects.filter(project=project).in_tree_order()
+        if items is not None:
+            choices = [(item.pk, str(item)) for item in items]
+            self.fields["item"].choices = [("", "Choose an item")] + choices
+            self.fields["parent"].choices = [("", "Top level")] + choices
+
+
+class WbsItemForm(forms.ModelForm):
+    class Meta:
+        model = WbsItem
+        fields = ["title", "status", "planned_start", "planned_end", "weight"]
+        widgets = {"planned_start": DATE_INPUT, "planned_end": DATE_INPUT}
+        help_texts = {"weight": "Used when the project rolls progress up by weight."}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", "The planned end cannot be before the planned start.")
+        return cleaned
+
+
+class TaskForm(forms.ModelForm):
+    """Everything about a task except its status (changed on the task page, with its own rules)."""
+
+    wbs_item = WbsItemChoiceField(queryset=WbsItem.objects.none(), required=False, label="WBS item")
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
+
+    class Meta:
+        model = Task
+        fields = [
+            "title",
+            "description",
+            "wbs_item",
+            "property",
+            "type",
+            "priority",
+            "assignee",
+            "tags",
+            "start_date",
+            "due_date",
+            "estimate_hours",
+            "progress",
+            "is_milestone",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "start_date": DATE_INPUT,
+            "due_date": DATE_INPUT,
+            "tags": forms.CheckboxSelectMultiple,
+        }
+        labels = {"estimate_hours": "Estimate (hours)", "progress": "Progress (%)", "is_milestone": "Milestone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wbs_item"].queryset = (
+            WbsItem.objects.filter(project__deleted_at__isnull=True)
+            .select_related("project")
+            .order_by("project__name", "sort_key")
+        )
+        self.fields["property"].queryset = Property.objects.order_by("name")
+        self.fields["assignee"].queryset = assignable_users()
+        self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["tags"].required = False
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the task a title.")
+        return title
+
+    def clean_progress(self) -> int:
+        progress = self.cleaned_data.get("progress") or 0
+        if progress > 100:
+            raise forms.ValidationError("Progress is a percentage: 0 to 100.")
+        return progress
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date cannot be before the start date.")
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """Cleaned values as keyword arguments for task_create / task_update (tags go separately)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "tags"}
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TaskStatus.choices)
+    confirmed = forms.BooleanField(required=False)
+
+
+class TaskAssigneeForm(forms.Form):
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users()
+
+
+class TaskTagsForm(forms.Form):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_tag = forms.CharField(max_length=50, required=False, label="New tag")
+    new_tag_color = forms.CharField(
+        max_length=7,
+        required=False,
+        initial="#0ea5e9",
+        label="Colour",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Pick a colour like #0ea5e9.")],
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+
+class DependencyForm(forms.Form):
+    """The fields the task page and the Gantt post: predecessor, successor, type, lag in working days."""
+
+    predecessor = forms.ModelChoiceField(queryset=Task.objects.none(), label="Waits for")
+    successor = forms.ModelChoiceField(queryset=Task.objects.none())
+    type = forms.ChoiceField(choices=DependencyType.choices, initial=DependencyType.FS)
+    lag_days = forms.IntegerField(
+        initial=0,
+        min_value=-MAX_LAG_DAYS,
+        max_value=MAX_LAG_DAYS,
+        label="Lag (working days)",
+        required=False,
+    )
+
+    def __init__(self, *args, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predecessor"].queryset = tasks
+        self.fields["successor"].queryset = tasks
+
+    def clean_lag_days(self) -> int:
+        return self.cleaned_data.get("lag_days") or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        predecessor, successor = cleaned.get("predecessor"), cleaned.get("successor")
+        if predecessor and successor and predecessor.pk == successor.pk:
+            self.add_error("predecessor", "A task cannot wait for itself.")
+        return cleaned
+
+
+class ChecklistAddForm(forms.Form):
+    text = forms.CharField(max_length=200, label="New checklist item")
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write what needs doing.")
+        return text
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Comment")
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("A comment needs some text.")
+        return body

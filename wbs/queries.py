@@ -1,0 +1,78 @@
+"""Reads behind the project pages: trees with rolled-up progress, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from wbs.models import Project, Task, WbsItem
+from wbs.services.wbs_tree import Rollup, rollup_tree
+
+# What a rollup needs from a task; the list page loads only these columns.
+ROLLUP_TASK_FIELDS = ["id", "wbs_item_id", "status", "progress", "start_date", "due_date"]
+
+
+@dataclass
+class TreeRow:
+    item: WbsItem
+    rollup: Rollup
+    depth: int
+    tasks: list = field(default_factory=list)
+    is_first: bool = False
+    is_last: bool = False
+
+
+@dataclass
+class ProjectTree:
+    project: Project
+    rows: list[TreeRow]
+    rollup: Rollup
+
+    @property
+    def items(self) -> list[WbsItem]:
+        return [row.item for row in self.rows]
+
+
+def project_tree(project: Project) -> ProjectTree:
+    """The project's items in tree order with their rollups and tasks: two queries, whatever the size."""
+    items = list(WbsItem.objects.filter(project=project).in_tree_order())
+    tasks = list(Task.objects.for_project_tree([project.pk]))
+    rollups, project_rollup = rollup_tree(method=project.rollup_method, items=items, tasks=tasks)
+    tasks_by_item: dict[int, list[Task]] = {}
+    for task in tasks:
+        tasks_by_item.setdefault(task.wbs_item_id, []).append(task)
+    last_child: dict[int | None, int] = {}
+    for item in items:
+        last_child[item.parent_id] = item.pk
+    rows = []
+    seen_parents: set[int | None] = set()
+    for item in items:
+        rows.append(
+            TreeRow(
+                item=item,
+                rollup=rollups[item.pk],
+                depth=item.code.count(".") + 1,
+                tasks=tasks_by_item.get(item.pk, []),
+                is_first=item.parent_id not in seen_parents,
+                is_last=last_child[item.parent_id] == item.pk,
+            )
+        )
+        seen_parents.add(item.parent_id)
+    return ProjectTree(project=project, rows=rows, rollup=project_rollup)
+
+
+def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
+    """Each project's overall rollup, for the list page: two queries for all the projects together."""
+    project_ids = [project.pk for project in projects]
+    items_by_project: dict[int, list[WbsItem]] = {pk: [] for pk in project_ids}
+    for item in WbsItem.objects.filter(project_id__in=project_ids).in_tree_order():
+        items_by_project[item.project_id].append(item)
+    tasks = Task.objects.filter(wbs_item__project_id__in=project_ids, wbs_item__deleted_at__isnull=True)
+    tasks_by_project: dict[int, list[Task]] = {pk: [] for pk in project_ids}
+    for task in tasks.annotate(item_project_id=F("wbs_item__project_id")).only(*ROLLUP_TASK_FIELDS):
+        tasks_by_project[task.item_project_id].append(task)
+    return {
+        project.pk: rollup_tree(
+            method=project.rollup_method, items=items_by_project[project.pk], tasks=tasks_by_project[project.pk]
+        )[1]
+        for project in projects
+    }

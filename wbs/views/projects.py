@@ -1,0 +1,194 @@
+"""Projects and their WBS trees: the list, the tree page, and the HTMX writes that reshape the tree."""
+
+import copy
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.errors import InvalidInput
+from core.roles import manager_required
+from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
+from wbs.models import Project, RollupMethod, WbsItem
+from wbs.queries import project_rollups, project_tree
+from wbs.services import projects as project_services
+from wbs.services import wbs_tree
+
+TREE_TEMPLATE = "wbs/project_detail.html"
+ROLLUP_NOTES = {
+    RollupMethod.COUNT: "An item's progress is the share of the tasks under it that are done; cancelled tasks "
+    "do not count.",
+    RollupMethod.DURATION: "An item's progress is the share of task-days done: each task counts its days from "
+    "start to due (1 without dates), times its own progress.",
+    RollupMethod.WEIGHT: "An item's progress is the weighted mean of its sub-items (each by its weight) and its "
+    "own tasks (1 each).",
+}
+
+
+@manager_required
+def project_list(request) -> HttpResponse:
+    projects = list(Project.objects.for_list_view())
+    rollups = project_rollups(projects)
+    rows = [(project, rollups[project.pk]) for project in projects]
+    return render(request, "wbs/projects.html", {"rows": rows})
+
+
+@manager_required
+def project_create(request) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = project_services.project_create(user=request.user, **form.cleaned_data)
+        messages.success(request, f"Project “{project.name}” created. Add its first items below.")
+        return redirect(project)
+    return render(request, "wbs/project_form.html", {"form": form, "project": None}, status=_form_status(form))
+
+
+@manager_required
+def project_edit(request, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    # The form works on a copy: validating a ModelForm writes into its instance, and the service must
+    # still see the old values to audit what changed.
+    form = ProjectForm(request.POST or None, instance=copy.copy(project))
+    if request.method == "POST" and form.is_valid():
+        project_services.project_update(project=project, user=request.user, **form.cleaned_data)
+        messages.success(request, "Project saved.")
+        return redirect(project)
+    return render(request, "wbs/project_form.html", {"form": form, "project": project}, status=_form_status(form))
+
+
+@manager_required
+def project_detail(request, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.select_related("property"), pk=pk)
+    return _render_tree(request, project)
+
+
+@manager_required
+@require_POST
+def project_rollup(request, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    form = RollupMethodForm(request.POST, instance=copy.copy(project))
+    if not form.is_valid():
+        return _render_tree(request, project, status=400, rollup_error=form.errors["rollup_method"][0])
+    project_services.project_update(project=project, user=request.user, **form.cleaned_data)
+    return _tree_response(request, project)
+
+
+@manager_required
+@require_POST
+def item_add(request, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    form = WbsItemAddForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            item = wbs_tree.wbs_item_create(
+                project=project, title=form.cleaned_data["title"], user=request.user, **form.placement()
+            )
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            return _tree_response(request, project, highlight=item.pk)
+    return _render_tree(request, project, add_form=form, status=400)
+
+
+@manager_required
+@require_POST
+def item_move(request, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    form = WbsItemMoveForm(request.POST, project=project)
+    if form.is_valid():
+        item = form.cleaned_data["item"]
+        try:
+            wbs_tree.wbs_item_move(item=item, parent=form.cleaned_data["parent"], user=request.user)
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            return _tree_response(request, project, highlight=item.pk)
+    return _render_tree(request, project, move_form=form, status=400)
+
+
+@manager_required
+@require_POST
+def item_reorder(request, pk: int) -> HttpResponse:
+    item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
+    wbs_tree.wbs_item_reorder(item=item, direction=request.POST.get("direction", ""), user=request.user)
+    return _tree_response(request, item.project, highlight=item.pk)
+
+
+@manager_required
+def item_edit(request, pk: int) -> HttpResponse:
+    item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
+    form = WbsItemForm(request.POST or None, instance=copy.copy(item))
+    if request.method == "POST" and form.is_valid():
+        wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
+        messages.success(request, f"“{item}” saved.")
+        return redirect(item.project)
+    context = {"form": form, "item": item, "project": item.project}
+    return render(request, "wbs/project_item.html", context, status=_form_status(form))
+
+
+@manager_required
+@require_POST
+def item_delete(request, pk: int) -> HttpResponse:
+    item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
+    try:
+        wbs_tree.wbs_item_delete(item=item, user=request.user)
+    except InvalidInput as error:
+        form = WbsItemForm(instance=item)
+        context = {"form": form, "item": item, "project": item.project, "delete_error": error.message}
+        return render(request, "wbs/project_item.html", context, status=400)
+    messages.success(request, f"“{item.title}” deleted; the items after it were renumbered.")
+    if request.htmx:
+        return HttpResponseClientRedirect(item.project.get_absolute_url())
+    return redirect(item.project)
+
+
+def _tree_response(request, project: Project, *, highlight: int | None = None) -> HttpResponse:
+    """After a write: the fresh tree for HTMX, or back to the page (post/redirect/get) without JavaScript."""
+    if request.htmx:
+        return _render_tree(request, project, highlight=highlight)
+    return redirect(project)
+
+
+def _render_tree(
+    request,
+    project: Project,
+    *,
+    add_form: WbsItemAddForm | None = None,
+    move_form: WbsItemMoveForm | None = None,
+    status: int = 200,
+    highlight: int | None = None,
+    rollup_error: str = "",
+) -> HttpResponse:
+    tree = project_tree(project)
+    items = tree.items
+    context = {
+        "project": project,
+        "tree": tree,
+        "rollup_methods": RollupMethod.choices,
+        "rollup_note": ROLLUP_NOTES[project.rollup_method],
+        "rollup_error": rollup_error,
+        "add_form": add_form or WbsItemAddForm(project=project, items=items),
+        "move_form": move_form or WbsItemMoveForm(project=project, items=items),
+        "highlight": highlight,
+    }
+    if add_form is not None or move_form is not None:
+        # A refused form keeps the user's input, but its item lists must show today's codes.
+        for form in (context["add_form"], context["move_form"]):
+            _reuse_items(form, items)
+    template = TREE_TEMPLATE + "#tree" if request.htmx else TREE_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _reuse_items(form, items: list[WbsItem]) -> None:
+    choices = [(item.pk, str(item)) for item in items]
+    for name in ("anchor", "parent"):
+        if name in form.fields:
+            form.fields[name].choices = [("", "Top level")] + choices
+    if "item" in form.fields:
+        form.fields["item"].choices = [("", "Choose an item")] + choices
+
+
+def _form_status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200

@@ -1,0 +1,303 @@
+"""The task page and its HTMX parts: status, assignee, tags, dependencies, checklist, comments, history."""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from core.errors import Conflict, InvalidInput
+from core.models import AuditEntry
+from core.roles import is_manager, manager_required
+from wbs.forms import (
+    ChecklistAddForm,
+    CommentForm,
+    DependencyForm,
+    TaskAssigneeForm,
+    TaskForm,
+    TaskStatusForm,
+    TaskTagsForm,
+)
+from wbs.models import ChecklistItem, Tag, Task, TaskDependency, TaskStatus, WbsItem
+from wbs.services import tasks as task_services
+from wbs.services.dependencies import dependency_add, dependency_remove
+
+TASK_TEMPLATE = "wbs/task_detail.html"
+# Fired after every write on the task page: the history part listens for it and reloads itself.
+TASK_CHANGED_EVENT = "task-changed"
+# Fired after a dependency is added or removed, for pages that draw them (the Gantt reloads its arrows).
+DEPENDENCIES_CHANGED_EVENT = "dependencies-changed"
+DEPENDENCY_CHOICES_LIMIT = 300
+
+
+def _visible_task(request, pk: int) -> Task:
+    """The task if the user may see it (a cleaner only their own), else 404."""
+    return get_object_or_404(Task.objects.visible_to(request.user).for_detail_view(), pk=pk)
+
+
+@login_required
+@require_GET
+def task_detail(request, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    return _render_task(request, task)
+
+
+@login_required
+@require_GET
+def task_history(request, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    return _render_task(request, task, part="history")
+
+
+@manager_required
+def task_create(request) -> HttpResponse:
+    initial = {}
+    if request.method == "GET":
+        # Links from a WBS row or a property page pre-fill where the task belongs.
+        initial = {name: request.GET[name] for name in ("wbs_item", "property") if request.GET.get(name, "").isdigit()}
+    form = TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        task = task_services.task_create(
+            user=request.user, tags=list(form.cleaned_data["tags"]), **form.service_fields()
+        )
+        messages.success(request, f"Task “{task.title}” created.")
+        return redirect(task)
+    context = {"form": form, "task": None, "cancel_url": _cancel_url(form)}
+    return render(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
+
+
+@manager_required
+def task_edit(request, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
+    # The form validates a copy: the service compares the task before and after to audit the change.
+    form = TaskForm(request.POST or None, instance=copy.copy(task))
+    if request.method == "POST" and form.is_valid():
+        task_services.task_update(task=task, user=request.user, **form.service_fields())
+        task_services.task_set_tags(task=task, tags=list(form.cleaned_data["tags"]), user=request.user)
+        messages.success(request, "Task saved.")
+        return redirect(task)
+    context = {"form": form, "task": task, "cancel_url": task.get_absolute_url()}
+    return render(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def task_status(request, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    form = TaskStatusForm(request.POST)
+    if not form.is_valid():
+        return _render_task(request, task, part="status", status=400, status_error="Pick one of the statuses.")
+    new_status = form.cleaned_data["status"]
+    try:
+        task_services.task_set_status(
+            task=task, status=new_status, user=request.user, confirmed=form.cleaned_data["confirmed"]
+        )
+    except Conflict as conflict:
+        # Not an error to toast: the manager gets the reason and a button to go ahead anyway.
+        return _render_task(request, task, part="status", status=409, status_conflict=conflict, pending=new_status)
+    return _after_write(request, task, part="status")
+
+
+@manager_required
+@require_POST
+def task_assignee(request, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
+    form = TaskAssigneeForm(request.POST)
+    if not form.is_valid():
+        return _render_task(request, task, part="assignee", status=400, assignee_form=form)
+    task_services.task_update(task=task, user=request.user, assignee=form.cleaned_data["assignee"])
+    return _after_write(request, task, part="assignee")
+
+
+@manager_required
+@require_POST
+def task_tags(request, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
+    form = TaskTagsForm(request.POST)
+    if not form.is_valid():
+        return _render_task(request, task, part="tags", status=400, tags_form=form)
+    tags = list(form.cleaned_data["tags"])
+    if form.cleaned_data["new_tag"].strip():
+        color = form.cleaned_data["new_tag_color"] or "#64748b"
+        tags.append(task_services.tag_create(name=form.cleaned_data["new_tag"], color=color, user=request.user))
+    task_services.task_set_tags(task=task, tags=tags, user=request.user)
+    return _after_write(request, task, part="tags")
+
+
+@manager_required
+@require_POST
+def task_dependency_add(request) -> HttpResponse:
+    """Add predecessor → successor. Posted by the task page (with `task`, the page's task) and by the Gantt."""
+    form = DependencyForm(request.POST, tasks=Task.objects.all())
+    page_task = _page_task(request)
+    if form.is_valid():
+        try:
+            dependency_add(
+                predecessor=form.cleaned_data["predecessor"],
+                successor=form.cleaned_data["successor"],
+                type=form.cleaned_data["type"],
+                lag_days=form.cleaned_data["lag_days"],
+                user=request.user,
+            )
+        except InvalidInput as refusal:
+            if page_task is None:
+                # The Gantt and other callers: the error middleware answers with a toast or an error page.
+                raise
+            form.add_error(None, refusal.message)
+        else:
+            return _after_dependency_change(request, page_task or form.cleaned_data["successor"])
+    if page_task is None:
+        raise InvalidInput(_first_error(form))
+    return _render_task(request, page_task, part="dependencies", status=400, dependency_form=form)
+
+
+@manager_required
+@require_POST
+def task_dependency_remove(request, pk: int) -> HttpResponse:
+    dependency = get_object_or_404(TaskDependency.objects.select_related("predecessor", "successor"), pk=pk)
+    page_task = _page_task(request) or dependency.successor
+    dependency_remove(dependency=dependency, user=request.user)
+    return _after_dependency_change(request, page_task)
+
+
+@manager_required
+@require_POST
+def checklist_add(request, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
+    form = ChecklistAddForm(request.POST, prefix="checklist")
+    if not form.is_valid():
+        return _render_task(request, task, part="checklist", status=400, checklist_form=form)
+    task_services.checklist_item_add(task=task, text=form.cleaned_data["text"], user=request.user)
+    return _after_write(request, task, part="checklist")
+
+
+@login_required
+@require_POST
+def checklist_toggle(request, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        ChecklistItem.objects.filter(task__in=Task.objects.visible_to(request.user)).select_related("task"), pk=pk
+    )
+    task_services.checklist_item_set_done(item=item, done=request.POST.get("done") == "1", user=request.user)
+    return _after_write(request, _visible_task(request, item.task_id), part="checklist")
+
+
+@login_required
+@require_POST
+def task_comment(request, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    form = CommentForm(request.POST, prefix="comment")
+    if not form.is_valid():
+        return _render_task(request, task, part="comments", status=400, comment_form=form)
+    task_services.task_comment_add(task=task, body=form.cleaned_data["body"], user=request.user)
+    return _after_write(request, task, part="comments")
+
+
+@manager_required
+@require_POST
+def task_delete(request, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.select_related("wbs_item__project"), pk=pk)
+    task_services.task_delete(task=task, user=request.user)
+    messages.success(request, f"Task “{task.title}” deleted.")
+    project = task.wbs_item.project if task.wbs_item and not task.wbs_item.project.is_deleted else None
+    destination = project.get_absolute_url() if project else reverse("wbs:projects")
+    if request.htmx:
+        return HttpResponseClientRedirect(destination)
+    return redirect(destination)
+
+
+# --- Rendering ----------------------------------------------------------------------------------------
+
+
+def _after_write(request, task: Task, *, part: str) -> HttpResponse:
+    """HTMX: the changed part, re-read, plus an event that refreshes the history. Otherwise back to the page."""
+    if not request.htmx:
+        return redirect(task)
+    task = _visible_task(request, task.pk)
+    response = _render_task(request, task, part=part)
+    return trigger_client_event(response, TASK_CHANGED_EVENT)
+
+
+def _after_dependency_change(request, task: Task) -> HttpResponse:
+    if not request.htmx:
+        return redirect(_safe_next(request) or task.get_absolute_url())
+    if _page_task(request) is None:
+        # Posted from another page (the Gantt): it redraws itself when told.
+        response = HttpResponse(status=204)
+    else:
+        response = _render_task(request, _visible_task(request, task.pk), part="dependencies")
+    trigger_client_event(response, DEPENDENCIES_CHANGED_EVENT)
+    return trigger_client_event(response, TASK_CHANGED_EVENT)
+
+
+def _render_task(request, task: Task, *, part: str | None = None, status: int = 200, **extra) -> HttpResponse:
+    """The task page, or one of its parts for HTMX. Querysets stay lazy: a part only reads what it shows."""
+    manager = is_manager(request.user)
+    context = {
+        "task": task,
+        "can_manage": manager,
+        "statuses": TaskStatus.choices,
+        "checklist": task.checklist.select_related("done_by"),
+        "comments": task.comments.select_related("author"),
+        "predecessor_links": task.predecessor_links.select_related("predecessor").order_by("id"),
+        "successor_links": task.successor_links.select_related("successor").order_by("id"),
+        "history": AuditEntry.objects.for_object(task).order_by("-created_at", "-id")[:50],
+        "checklist_form": ChecklistAddForm(prefix="checklist"),
+        "comment_form": CommentForm(prefix="comment"),
+        **extra,
+    }
+    if manager:
+        context.setdefault("assignee_form", TaskAssigneeForm(initial={"assignee": task.assignee_id}))
+        context.setdefault("tags_form", TaskTagsForm(initial={"tags": [tag.pk for tag in task.tags.all()]}))
+        context.setdefault("all_tags", Tag.objects.all())
+        context.setdefault("dependency_form", DependencyForm(initial={"successor": task.pk}, tasks=Task.objects.none()))
+        context["dependency_candidates"] = _dependency_candidates(task)
+    template = TASK_TEMPLATE
+    if request.htmx and part:
+        template += f"#{part}"
+    return render(request, template, context, status=status)
+
+
+def _dependency_candidates(task: Task):
+    """Tasks offered as predecessors: the same project's (or property's) open work first, nearest dates first."""
+    candidates = Task.objects.exclude(pk=task.pk).select_related("wbs_item")
+    if task.wbs_item_id:
+        candidates = candidates.filter(wbs_item__project_id=task.wbs_item.project_id)
+    elif task.property_id:
+        candidates = candidates.filter(property_id=task.property_id)
+    return candidates.order_by("wbs_item__sort_key", "start_date", "id")[:DEPENDENCY_CHOICES_LIMIT]
+
+
+def _page_task(request) -> Task | None:
+    """The task whose page posted the form (field `task`), if it is one the user may see."""
+    raw = request.POST.get("task", "")
+    if not raw.isdigit():
+        return None
+    return Task.objects.visible_to(request.user).filter(pk=int(raw)).first()
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        label = form[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Check the dependency fields."
+
+
+def _cancel_url(form) -> str:
+    wbs_item_id = form.initial.get("wbs_item")
+    if wbs_item_id:
+        item = WbsItem.objects.filter(pk=wbs_item_id).select_related("project").first()
+        if item is not None:
+            return item.project.get_absolute_url()
+    return reverse("wbs:projects")
