@@ -220,3 +220,17 @@ def zip_bomb_xlsx(uncompressed_bytes: int) -> bytes:
 
 def make_property(code="LOFT", name="Sunny Loft", aliases=("Sunny Loft by the Beach",), **extra) -> Property:
     return Property.objects.create(code=code, name=name, aliases=list(aliases), **extra)
+
+
+def preview(content: bytes, name: str, user, source: str = "auto"):
+    """Create and preview a batch from bytes, as the upload page does."""
+    from bookings.importing import import_batch_create, import_batch_preview
+
+    batch = import_batch_create(file=upload(name, content), file_name=name, user=user, source=source)
+    return import_batch_preview(batch=batch)
+
+
+def preview_and_apply(content: bytes, name: str, user, source: str = "auto"):
+    from bookings.importing import import_batch_apply
+
+    return import_batch_apply(batch=preview(content, name, user, source), user=user)

@@ -372,7 +372,9 @@ def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
         else:
             deleted_keys.add(key)
     for booking in sorted(matched, key=lambda b: b.pk):
-        digest.update(f"{booking.pk}|{booking.updated_at.isoformat()}|{booking.deleted_at}\n".encode())
+        # The values the plan was made from, not updated_at: a bulk UPDATE elsewhere does not touch updated_at.
+        values = [getattr(booking, name) for name in FIELDS]
+        digest.update(f"{booking.pk}|{values}|{booking.edited_by_hand}|{booking.deleted_at}\n".encode())
 
     calendars: dict[int, Calendar] = {}
     if scope.get("properties") and scope.get("start"):
@@ -381,11 +383,11 @@ def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
             .filter(property_id__in=scope["properties"])
             .overlapping(datetime.date.fromisoformat(scope["start"]), datetime.date.fromisoformat(scope["end"]))
             .order_by("pk")
-            .values_list("pk", "property_id", "check_in", "check_out", "updated_at")
+            .values_list("pk", "property_id", "check_in", "check_out")
         )
-        for pk, property_id, check_in, check_out, updated_at in stays.iterator(chunk_size=5000):
+        for pk, property_id, check_in, check_out in stays.iterator(chunk_size=5000):
             calendars.setdefault(property_id, Calendar()).add(check_in, check_out, pk)
-            digest.update(f"{pk}|{updated_at.isoformat()}\n".encode())
+            digest.update(f"{pk}|{property_id}|{check_in}|{check_out}\n".encode())
     started = hooks.bookings_with_started_work([booking.pk for booking in by_key.values()]) if by_key else set()
     digest.update(("started:" + ",".join(str(pk) for pk in sorted(started))).encode())
     return DatabaseState(

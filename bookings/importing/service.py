@@ -87,6 +87,8 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     if batch.state == ImportState.APPLIED:
         raise Conflict("This import was applied already; upload the file again to import it anew.")
     requested = batch.source_format if batch.source_format in SOURCE_CHOICES else "auto"
+    if progress and not batch.rows_total:
+        batch.rows_total = import_batch_estimate_rows(batch)
     try:
         with batch.file.open("rb") as handle:
             rows = iter_rows(handle, file_kind(batch.file_name), batch.file_name)
