@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import health
+from core import health, views_audit
 
 app_name = "core"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("health/ready/", health.readiness, name="health_ready"),
     path("readiness/", health.readiness, name="readiness"),
     path("health/detailed/", health.detailed, name="health_detailed"),
+    path("audit/", views_audit.audit_list, name="audit"),
+    path("audit/object/<int:content_type_id>/<str:object_id>/", views_audit.audit_object, name="audit_object"),
 ]

@@ -1,0 +1,210 @@
+"""Import pages: upload and history, a batch's preview with its rows, confirm, progress, error report, template."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+from django_htmx.middleware import HtmxDetails
+
+from bookings.forms_imports import ImportUploadForm, RowFilterForm
+from bookings.importing import FileRejected, import_batch_create, import_error_report
+from bookings.importing.template_workbook import template_workbook_bytes
+from bookings.models import Booking, ImportBatch, ImportRowAction, ImportState, Property
+from bookings.tasks import current_progress, import_batch_start_apply, import_batch_start_preview
+from core.errors import Conflict
+from core.roles import manager_required
+from core.spreadsheets import XLSX_CONTENT_TYPE
+
+RUNNING_STATES = (ImportState.QUEUED, ImportState.RUNNING)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HtmxHttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = import_batch_create(
+                file=upload, file_name=upload.name, user=request.user, source=form.cleaned_data["source"]
+            )
+            batch = import_batch_start_preview(batch=batch)
+        except FileRejected as rejected:
+            form.add_error("file", rejected.message)
+        else:
+            return redirect(batch)
+    history = ImportBatch.objects.select_related("created_by").defer("fingerprint")
+    page_obj = Paginator(history, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    template_name = "bookings/import.html"
+    if request.htmx and request.method == "GET":
+        template_name += "#import-history"
+    status = 400 if form.errors else 200
+    return render(request, template_name, {"form": form, "page_obj": page_obj}, status=status)
+
+
+@manager_required
+@require_GET
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    row_filter = RowFilterForm(request.GET)
+    action = row_filter.action_or_all()
+    rows = batch.rows.order_by("row_number")
+    if action:
+        rows = rows.filter(action=action)
+    page_obj = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    action_counts = _action_counts(batch)
+    context = {
+        "batch": batch,
+        "row_filter": row_filter,
+        "action": action,
+        "page_obj": page_obj,
+        "rows": present_rows(page_obj.object_list),
+        "action_counts": action_counts,
+        "error_rows": next(item["rows"] for item in action_counts if item["value"] == ImportRowAction.ERROR),
+        "running": batch.state in RUNNING_STATES,
+        "progress": current_progress(batch),
+    }
+    template_name = "bookings/import_detail.html"
+    if request.htmx:
+        template_name += "#import-rows"
+    return render(request, template_name, context)
+
+
+@manager_required
+@require_GET
+def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Polled by the batch page while a job runs; once it is done the page reloads to show the result."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if not request.htmx:
+        return redirect(batch)
+    if batch.state not in RUNNING_STATES:
+        return HttpResponseClientRefresh()
+    context = {"batch": batch, "running": True, "progress": current_progress(batch)}
+    return render(request, "bookings/import_detail.html#import-progress", context)
+
+
+@manager_required
+@require_POST
+def import_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        batch = import_batch_start_apply(batch=batch, user=request.user)
+    except Conflict as refused:
+        messages.error(request, refused.message)
+    else:
+        if batch.state == ImportState.APPLIED:
+            messages.success(request, "Import applied. The bookings table shows the new and changed bookings.")
+        else:
+            messages.info(request, "Applying in the background. You can leave this page and come back.")
+    if request.htmx:
+        return HttpResponseClientRedirect(batch.get_absolute_url())
+    return redirect(batch)
+
+
+@manager_required
+@require_POST
+def import_preview_again(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A stale preview is read again from the stored file against today's bookings."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.state not in (ImportState.STALE, ImportState.PREVIEWED, ImportState.FAILED):
+        messages.error(request, f"This import is {batch.get_state_display().lower()}; it cannot be previewed again.")
+        return redirect(batch)
+    try:
+        batch = import_batch_start_preview(batch=batch)
+    except FileRejected as rejected:
+        messages.error(request, rejected.message)
+    else:
+        messages.success(request, "Previewed again against the current bookings. Check the rows, then confirm.")
+    return redirect(batch)
+
+
+@manager_required
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    response = HttpResponse(import_error_report(batch), content_type=XLSX_CONTENT_TYPE)
+    stem = batch.file_name.rsplit(".", 1)[0] or "import"
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(stem)}-errors.xlsx"'
+    return response
+
+
+@manager_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    codes = list(Property.objects.active().order_by("code").values_list("code", flat=True))
+    response = HttpResponse(template_workbook_bytes(codes), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="stayops-import-template.xlsx"'
+    return response
+
+
+def present_rows(rows) -> list[dict]:
+    """Each row as the page shows it: who and when, its changes with field labels, its errors.
+
+    Property ids in the rows become names with one query for the whole page.
+    """
+    rows = list(rows)
+    property_ids = set()
+    for row in rows:
+        property_ids.add(row.data.get("property_id"))
+        property_ids.update((row.diff or {}).get("property_id", []))
+    names = dict(Property.all_objects.filter(pk__in=property_ids - {None}).values_list("pk", "name"))
+    presented = []
+    for row in rows:
+        data = row.data or {}
+        check_in, check_out = data.get("check_in"), data.get("check_out")
+        stay = " – ".join(part for part in (check_in, check_out) if part)
+        place = names.get(data.get("property_id"), "")
+        presented.append(
+            {
+                "row": row,
+                "guest": data.get("guest_name", ""),
+                "stay": " · ".join(part for part in (place, stay) if part),
+                "changes": [
+                    {
+                        "label": _field_label(field),
+                        "old": names.get(old, old) if field == "property_id" else old,
+                        "new": names.get(new, new) if field == "property_id" else new,
+                    }
+                    for field, (old, new) in (row.diff or {}).items()
+                ],
+                "errors": row.errors or [],
+                "note": ROW_NOTES.get(row.action, ""),
+            }
+        )
+    return presented
+
+
+ROW_NOTES = {
+    ImportRowAction.CREATE: "New booking.",
+    ImportRowAction.UNCHANGED: "Same as the booking StayOps has.",
+    ImportRowAction.CANCEL: "The booking will be cancelled.",
+    ImportRowAction.CONFLICT: "Needs your decision on the conflicts page.",
+}
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Booking._meta.get_field(name.removesuffix("_id")).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+
+
+def _action_counts(batch: ImportBatch) -> list[dict]:
+    """Rows per action, every action listed (zeros too) so the filter chips stay in one place."""
+    counted = dict(batch.rows.order_by().values_list("action").annotate(rows=Count("id")))
+    return [{"value": value, "label": label, "rows": counted.get(value, 0)} for value, label in ImportRowAction.choices]
+
+
+def _safe_filename(stem: str) -> str:
+    # The name goes into a header: keep letters, digits and a few separators only.
+    cleaned = "".join(char if (char.isascii() and char.isalnum()) or char in "-_ ." else "_" for char in stem).strip()
+    return cleaned[:80] or "import"
