@@ -107,12 +107,19 @@ def template_applies(template: TaskTemplate, booking: Booking) -> bool:
     """Matching for creation: active, for this property (an empty list means every property), this status."""
     if not template.active or not booking_wants_tasks(booking, template):
         return False
-    property_ids = {prop.pk for prop in template.properties.all()}
+    property_ids = _property_ids(template)
     if property_ids and booking.property_id not in property_ids:
         return False
     if template.trigger == TemplateTrigger.EVERY_N_NIGHTS:
         return bool(template.every_n_nights) and booking.nights() > template.every_n_nights
     return True
+
+
+def _property_ids(template: TaskTemplate) -> set[int]:
+    # Asked once per booking: kept on the (prefetched) template instead of rebuilt each time.
+    if not hasattr(template, "_property_ids"):
+        template._property_ids = {prop.pk for prop in template.properties.all()}
+    return template._property_ids
 
 
 def schedule_for(template: TaskTemplate, booking: Booking, next_check_in: datetime.datetime | None) -> Schedule:
@@ -253,7 +260,9 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str) -> Sy
                 booking_id__in=[booking.pk for booking in everyone], template__isnull=False
             )
         )
-        tasks_by_pair = {(task.booking_id, task.template_id): task for task in tasks}
+        tasks_by_booking: dict[int, dict[int, Task]] = {}
+        for task in tasks:
+            tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
 
         plan = _Plan()
         for booking in everyone:
@@ -267,20 +276,18 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str) -> Sy
                 if next_arrival is not None and next_arrival.pk != booking.pk
                 else None
             )
-            _plan_booking(plan, booking, own, templates, tasks_by_pair, next_check_in, cause)
+            _plan_booking(plan, booking, own, templates, tasks_by_booking.get(booking.pk, {}), next_check_in, cause)
         plan.result.bookings = len(bookings)
         _apply(plan)
     return plan.result
 
 
-def _plan_booking(plan, booking, own, templates, tasks_by_pair, next_check_in, cause) -> None:
+def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_in, cause) -> None:
     stale_started: list[Task] = []
     for template in templates:
-        if own and template_applies(template, booking) and (booking.pk, template.pk) not in tasks_by_pair:
+        if own and template.pk not in tasks_by_template and template_applies(template, booking):
             plan.creates.append((booking, template, schedule_for(template, booking, next_check_in)))
-    for (booking_id, _template_id), task in tasks_by_pair.items():
-        if booking_id != booking.pk:
-            continue
+    for task in tasks_by_template.values():
         template = task.template
         if not booking_wants_tasks(booking, template):
             if task.status == TaskStatus.CANCELLED:
