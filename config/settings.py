@@ -203,6 +203,8 @@ TIMELINE_MAX_DAYS = env_int("TIMELINE_MAX_DAYS", 62, minimum=14)
 BOARD_COLUMN_PAGE_SIZE = env_int("BOARD_COLUMN_PAGE_SIZE", 50, minimum=1)
 GANTT_DEFAULT_DAYS = env_int("GANTT_DEFAULT_DAYS", 42, minimum=7)
 GANTT_MAX_ROWS = env_int("GANTT_MAX_ROWS", 300, minimum=10)
+# The critical path is recomputed when tasks or dependencies change; this only bounds how long an unused entry lives.
+GANTT_CRITICAL_CACHE_SECONDS = env_int("GANTT_CRITICAL_CACHE_SECONDS", 3600, minimum=1)
 WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["0", "1", "2", "3", "4"])]
 HOLIDAYS = env_list("HOLIDAYS", [])
 

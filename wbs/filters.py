@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+import django_filters.fields
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +28,7 @@ class DueWindow:
     ]
 
 
-def assignee_choices():
+def assignee_choices(request=None):
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=ROLES)
@@ -36,10 +37,18 @@ def assignee_choices():
     )
 
 
+class AssigneeField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class AssigneeChoiceFilter(django_filters.ModelChoiceFilter):
+    """People are listed by name, not username."""
+
+    field_class = AssigneeField
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, queryset=assignee_choices, **kwargs)
-        self.extra["label_from_instance"] = lambda user: user.get_full_name() or user.get_username()
 
 
 class TaskFilter(django_filters.FilterSet):

@@ -166,6 +166,10 @@ class TaskQuerySet(SoftDeleteQuerySet):
             .filter(board_rank__gt=offset, board_rank__lte=offset + per_column)
             .values("pk")
         )
+        return Task.objects.filter(pk__in=ranked).with_card_details().order_by("status", "position", "id")
+
+    def with_card_details(self):
+        """What a board card shows: property, assignee, tags, and `open_blockers` (open FS predecessors)."""
         blockers = models.Prefetch(
             "predecessor_links",
             queryset=TaskDependency.objects.filter(type=DependencyType.FS, predecessor__deleted_at__isnull=True)
@@ -174,12 +178,7 @@ class TaskQuerySet(SoftDeleteQuerySet):
             .only("id", "successor_id", "predecessor__id", "predecessor__title"),
             to_attr="open_blockers",
         )
-        return (
-            Task.objects.filter(pk__in=ranked)
-            .select_related("property", "assignee")
-            .prefetch_related("tags", blockers)
-            .order_by("status", "position", "id")
-        )
+        return self.select_related("property", "assignee").prefetch_related("tags", blockers)
 
     def board_counts(self, *, lane: str | None = None) -> dict:
         """Cards per column, or per (column, lane id) with swimlanes: one grouped query."""

@@ -10,8 +10,8 @@ from django.utils import timezone
 from core import audit
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
-from wbs.models import Task, TaskDependency
-from wbs.scheduling import Edge, Span, WorkCalendar, reschedule, spans_from_rows
+from wbs.models import Task
+from wbs.scheduling import Span, WorkCalendar, load_graph, reschedule
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,6 @@ class PlannedMove:
     @property
     def is_change(self) -> bool:
         return (self.old_start, self.old_due) != (self.new_start, self.new_due)
-
-
-def load_graph(calendar: WorkCalendar) -> tuple[dict[int, Span], list[Edge]]:
-    """Every live task's span and every edge, in two queries whatever the size of the plan."""
-    rows = Task.objects.values_list("id", "start_date", "due_date", "status")
-    spans = spans_from_rows(rows, calendar)
-    edges = [
-        Edge(predecessor, successor, type, lag)
-        for predecessor, successor, type, lag in TaskDependency.objects.filter(
-            predecessor__deleted_at__isnull=True, successor__deleted_at__isnull=True
-        ).values_list("predecessor_id", "successor_id", "type", "lag_days")
-    ]
-    return spans, edges
 
 
 def schedule_preview(*, task: Task, start_date: datetime.date, due_date: datetime.date) -> list[PlannedMove]:
