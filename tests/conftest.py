@@ -1,5 +1,6 @@
 """Shared fixtures: users in each role, a browser on real Chromium, screenshots, database helpers."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -50,9 +51,20 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def ensure_role_groups() -> None:
+    """Transactional tests flush the database, groups from the roles migration included: put them back."""
+    if Group.objects.filter(name__in=["manager", "cleaner"]).count() == 2:
+        return
+    from django.apps import apps
+
+    roles_migration = importlib.import_module("wbs.migrations.0002_roles")
+    roles_migration.create_roles(apps, None)
+
+
 def make_user(django_user_model, username: str, role: str | None, **extra):
     user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
     if role:
+        ensure_role_groups()
         user.groups.add(Group.objects.get(name=role))
     return user
 
