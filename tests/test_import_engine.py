@@ -1,4 +1,4 @@
-"""Import engine: create, update, cancel and unchanged rows; idempotent re-import; stale previews; audit; speed shape."""
+"""Import engine: create, update, cancel, unchanged rows; idempotent re-import; stale previews; audit; queries."""
 
 import datetime
 import io
