@@ -2,6 +2,7 @@
 
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,8 +46,12 @@ def prepare_photo(upload) -> PreparedPhoto:
         )
     upload.seek(0)
     try:
-        # Opening reads only the header, so the pixel limit is checked before anything is decoded.
-        with Image.open(upload) as probe:
+        # Opening reads only the header, so the pixel limit is checked before anything is decoded. Pillow's
+        # own bomb warning is silenced here because PHOTO_MAX_PIXELS, checked next, is the stricter rule.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(upload)
+        with probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise InvalidInput(f"{probe.format} images are not accepted; upload a JPEG, PNG or WebP photo.")
             width, height = probe.size
@@ -68,9 +73,7 @@ def prepare_photo(upload) -> PreparedPhoto:
         raise InvalidInput("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.") from error
     thumbnail = picture.copy()
     thumbnail.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
-    return PreparedPhoto(
-        image=_jpeg(picture), thumbnail=_jpeg(thumbnail), width=picture.width, height=picture.height
-    )
+    return PreparedPhoto(image=_jpeg(picture), thumbnail=_jpeg(thumbnail), width=picture.width, height=picture.height)
 
 
 def _jpeg(picture: Image.Image) -> bytes:
