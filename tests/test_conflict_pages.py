@@ -1,0 +1,240 @@
+"""The conflicts pages: open first, both sides compared, filters, resolving in place, access and query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
+from core.models import AuditAction, AuditEntry
+from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview_and_apply
+
+pytestmark = pytest.mark.django_db
+LIST_URL = "/bookings/conflicts/"
+MARCH_14, MARCH_17 = datetime.date(2026, 3, 14), datetime.date(2026, 3, 17)
+
+
+@pytest.fixture
+def loft():
+    return make_property()
+
+
+def existing_booking(prop, code="HMOLD", guest="Olga Dias", **extra) -> Booking:
+    values = {"source": "airbnb", "check_in": MARCH_14, "check_out": MARCH_17, "status": BookingStatus.CONFIRMED}
+    return Booking.objects.create(property=prop, external_code=code, guest_name=guest, **{**values, **extra})
+
+
+def overlap_conflict(prop, user, *, code="HMNEW", guest="Ana Ferreira") -> BookingConflict:
+    """An import row whose stay collides with a booking StayOps already has."""
+    existing_booking(prop, code=f"{code}-OLD")
+    rows = [airbnb_row(code, guest=guest, listing=prop.code)]
+    batch = preview_and_apply(airbnb_xlsx(rows), f"{code}.xlsx", user)
+    return BookingConflict.objects.get(batch=batch)
+
+
+def edited_by_hand_conflict(prop, user) -> BookingConflict:
+    existing_booking(prop, code="HMEDIT", guest="Rui Costa", edited_by_hand=True)
+    batch = preview_and_apply(airbnb_xlsx([airbnb_row("HMEDIT", guest="Rui Costa Jr")]), "edit.xlsx", user)
+    return BookingConflict.objects.get(batch=batch)
+
+
+def resolve_url(conflict) -> str:
+    return reverse("bookings:conflict_resolve", args=[conflict.pk])
+
+
+# --- access ---------------------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_users_to_sign_in(client):
+    response = client.get(LIST_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_refuses_cleaners(cleaner_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    assert cleaner_client.get(LIST_URL).status_code == 403
+    assert cleaner_client.get(conflict.get_absolute_url()).status_code == 403
+    assert cleaner_client.post(resolve_url(conflict), {"resolution": "keep_existing"}).status_code == 403
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+
+
+def test_it_answers_404_for_a_conflict_that_does_not_exist(manager_client):
+    assert manager_client.get(reverse("bookings:conflict_detail", args=[99999])).status_code == 404
+    assert manager_client.post(reverse("bookings:conflict_resolve", args=[99999])).status_code == 404
+
+
+# --- the list -------------------------------------------------------------------------------------------
+
+
+def test_it_shows_existing_and_incoming_side_by_side(manager_client, manager, loft):
+    overlap_conflict(loft, manager)
+    html = manager_client.get(LIST_URL).content.decode()
+    assert "Overlapping stays" in html
+    assert "Already booked" in html and "Olga Dias" in html
+    assert "From the file, row 2" in html and "Ana Ferreira" in html
+    assert "conflict-differs" in html
+    for label in ("Keep existing", "Take incoming", "Cancel Olga Dias&#x27;s booking", "Accept as is"):
+        assert label in html
+
+
+def test_an_edited_by_hand_conflict_offers_keep_or_take(manager_client, manager, loft):
+    conflict = edited_by_hand_conflict(loft, manager)
+    response = manager_client.get(LIST_URL)
+    (card,) = response.context["cards"]
+    assert card["conflict"] == conflict
+    assert [option["resolution"] for option in card["options"]] == ["keep_existing", "take_incoming"]
+    guest = next(line for line in card["comparison"]["lines"] if line["label"] == "Guest")
+    assert (guest["existing"], guest["incoming"], guest["differs"]) == ("Rui Costa", "Rui Costa Jr", True)
+    check_in = next(line for line in card["comparison"]["lines"] if line["label"] == "Check-in")
+    assert check_in["differs"] is False
+
+
+def test_it_lists_open_conflicts_first(manager_client, manager, loft):
+    first = overlap_conflict(loft, manager, code="HMFIRST")
+    BookingConflict.objects.filter(pk=first.pk).update(
+        state=ConflictState.RESOLVED, resolution="accept", resolved_by=manager
+    )
+    second = edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    response = manager_client.get(LIST_URL)
+    assert [card["conflict"].pk for card in response.context["cards"]] == [second.pk, first.pk]
+    assert response.context["open_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_kinds"),
+    [
+        ({"state": "open"}, ["edited_by_hand"]),
+        ({"state": "resolved"}, ["overlap"]),
+        ({"kind": "overlap"}, ["overlap"]),
+        ({"kind": "edited_by_hand", "state": "resolved"}, []),
+    ],
+)
+def test_it_filters_by_state_and_kind(manager_client, manager, loft, params, expected_kinds):
+    resolved = overlap_conflict(loft, manager)
+    BookingConflict.objects.filter(pk=resolved.pk).update(state=ConflictState.RESOLVED, resolution="accept")
+    edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    response = manager_client.get(LIST_URL, params)
+    assert [card["conflict"].kind for card in response.context["cards"]] == expected_kinds
+
+
+def test_it_filters_by_import_batch(manager_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    response = manager_client.get(LIST_URL, {"batch": conflict.batch_id})
+    assert [card["conflict"].pk for card in response.context["cards"]] == [conflict.pk]
+    assert f"import #{conflict.batch_id}" in response.content.decode()
+
+
+def test_the_filters_answer_htmx_with_the_results_only(manager_client, manager, loft, htmx_headers):
+    overlap_conflict(loft, manager)
+    html = manager_client.get(LIST_URL, {"kind": "overlap"}, headers=htmx_headers).content.decode()
+    assert html.lstrip().startswith('<section id="conflict-results"')
+    assert "Overlapping stays" in html
+
+
+def test_it_says_so_when_there_are_no_conflicts(manager_client):
+    assert "No conflicts. Imports applied cleanly." in manager_client.get(LIST_URL).content.decode()
+
+
+@pytest.mark.parametrize("per_kind", [1, 5])
+def test_the_list_runs_a_fixed_number_of_queries(manager_client, manager, per_kind, django_assert_num_queries):
+    for index in range(per_kind):
+        prop = make_property(code=f"P{index}", name=f"Villa {index}", aliases=())
+        overlap_conflict(prop, manager, code=f"HMO{index}")
+        other = make_property(code=f"E{index}", name=f"Edit villa {index}", aliases=())
+        existing_booking(other, code=f"HME{index}", edited_by_hand=True)
+        rows = [airbnb_row(f"HME{index}", guest="Someone Else", listing=f"E{index}")]
+        preview_and_apply(airbnb_xlsx(rows), f"e{index}.xlsx", manager)
+    assert BookingConflict.objects.count() == 2 * per_kind
+    # session, user, roles, count, page of conflicts with bookings and properties, incoming property names, open count
+    with django_assert_num_queries(7):
+        response = manager_client.get(LIST_URL)
+    assert len(response.context["cards"]) == 2 * per_kind
+
+
+# --- resolving ------------------------------------------------------------------------------------------
+
+
+def test_take_incoming_over_htmx_updates_the_card_in_place_with_a_toast(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    response = manager_client.post(resolve_url(conflict), {"resolution": "take_incoming"}, headers=htmx_headers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<article id="conflict-{conflict.pk}"')
+    assert "Take incoming</strong> by Maria Santos" in html
+    assert 'hx-swap-oob="beforeend"' in html and "Conflict resolved: take incoming." in html
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.RESOLVED
+    assert Booking.objects.get(external_code="HMNEW").status == BookingStatus.CONFIRMED
+    assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CANCELLED
+    resolved = AuditEntry.objects.for_object(conflict).get()
+    assert (resolved.action, resolved.actor) == (AuditAction.RESOLVE, manager)
+
+
+def test_cancel_one_cancels_the_chosen_booking(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "cancel_one", "choice": "incoming"}, headers=htmx_headers)
+    assert Booking.objects.get(external_code="HMNEW").status == BookingStatus.CANCELLED
+    assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CONFIRMED
+
+
+def test_keep_existing_without_htmx_goes_to_the_conflict_page_with_its_history(manager_client, manager, loft):
+    conflict = edited_by_hand_conflict(loft, manager)
+    response = manager_client.post(resolve_url(conflict), {"resolution": "keep_existing"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == conflict.get_absolute_url()
+    assert "Keep existing</strong> by Maria Santos" in html
+    assert 'id="history"' in html and "Resolved" in html
+    assert Booking.objects.get(external_code="HMEDIT").guest_name == "Rui Costa"
+
+
+def test_a_resolution_the_conflict_does_not_allow_is_refused_and_changes_nothing(
+    manager_client, manager, loft, htmx_headers
+):
+    conflict = edited_by_hand_conflict(loft, manager)
+    response = manager_client.post(
+        resolve_url(conflict), {"resolution": "cancel_one", "choice": "other"}, headers=htmx_headers
+    )
+    assert response.status_code == 400
+    assert "not possible for this conflict" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+    assert Booking.objects.filter(status=BookingStatus.CANCELLED).count() == 0
+    assert not AuditEntry.objects.for_object(conflict).exists()
+
+
+def test_cancel_one_needs_a_choice(manager_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    response = manager_client.post(resolve_url(conflict), {"resolution": "cancel_one"})
+    assert response.status_code == 400
+    assert "Choose which of the two bookings to cancel." in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+    assert Booking.objects.count() == 1
+
+
+def test_resolving_a_resolved_conflict_is_refused(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "keep_existing"}, headers=htmx_headers)
+    again = manager_client.post(resolve_url(conflict), {"resolution": "take_incoming"}, headers=htmx_headers)
+    assert again.status_code == 400
+    conflict.refresh_from_db()
+    assert conflict.resolution == "keep_existing"
+    assert not Booking.objects.filter(external_code="HMNEW").exists()
+
+
+def test_resolve_answers_only_post(manager_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    assert manager_client.get(resolve_url(conflict)).status_code == 405
+
+
+def test_the_conflict_page_shows_one_conflict(manager_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    response = manager_client.get(conflict.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Conflicts</a> › #{conflict.pk}" in html
+    assert "No changes recorded yet." in html
+    assert ConflictKind.OVERLAP.label in html
