@@ -11,7 +11,7 @@ def import_error_report(batch: ImportBatch) -> bytes:
         .order_by("row_number")
         .values_list("row_number", "raw", "errors")
     )
-    headers: list[str] = []
+    headers: list[str] = list(batch.scope.get("columns", []))
     for _number, raw, _errors in rows:
         for key in raw:
             if key not in headers:

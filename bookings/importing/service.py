@@ -123,7 +123,8 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
         batch.counts = counts
         batch.rows_total = len(planned)
         batch.rows_done = 0
-        batch.scope = scope
+        # PostgreSQL's jsonb does not keep key order, so the file's column order is kept here for pages and reports.
+        batch.scope = {**scope, "columns": raw_keys}
         batch.fingerprint = state.fingerprint
         batch.save(
             update_fields=[
