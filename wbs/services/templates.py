@@ -45,7 +45,8 @@ def template_create(*, fields: dict, properties, user) -> TaskTemplate:
 
 def template_update(*, template: TaskTemplate, fields: dict, properties, user) -> dict:
     """Existing tasks keep their checklist and assignee; new bookings get the template as it is now."""
-    before = audit.snapshot(template, TEMPLATE_AUDIT_FIELDS)
+    # Read from the database: a bound ModelForm has already written the new values onto `template`.
+    before = audit.snapshot(TaskTemplate.objects.get(pk=template.pk), TEMPLATE_AUDIT_FIELDS)
     before_properties = sorted(template.properties.values_list("pk", flat=True))
     with transaction.atomic():
         for name, value in fields.items():
