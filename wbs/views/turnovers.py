@@ -24,7 +24,11 @@ class HtmxHttpRequest(HttpRequest):
 
 def turnover_bookings(first_day: datetime.date, last_day: datetime.date) -> list[Booking]:
     """Check-outs in [first_day, last_day] with their live tasks, those with unassigned work first; two queries."""
-    tasks = Task.objects.exclude(status=TaskStatus.CANCELLED).select_related("assignee", "property").order_by("due_at", "pk")
+    tasks = (
+        Task.objects.exclude(status=TaskStatus.CANCELLED)
+        .select_related("assignee", "property")
+        .order_by("due_at", "pk")
+    )
     bookings = list(
         Booking.objects.not_cancelled()
         .filter(check_out__range=(first_day, last_day))
