@@ -45,10 +45,10 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _filtered_table(request: HtmxHttpRequest) -> tuple[BookingFilter, BookingTable]:
+def _filtered_table(request: HtmxHttpRequest, *, paginate: bool = True) -> tuple[BookingFilter, BookingTable]:
     filterset = BookingFilter(request.GET or None, queryset=Booking.objects.for_table())
     table = BookingTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": settings.PAGE_SIZE}).configure(table)
+    RequestConfig(request, paginate={"per_page": settings.PAGE_SIZE} if paginate else False).configure(table)
     return filterset, table
 
 
@@ -69,9 +69,10 @@ def booking_export(request: HtmxHttpRequest) -> HttpResponse:
     export_format = request.GET.get("format", "xlsx")
     if export_format not in EXPORT_FORMATS:
         raise InvalidInput(f"Export as xlsx or csv, not {export_format!r}.")
-    filterset, table = _filtered_table(request)
-    if not filterset.is_valid():
-        raise InvalidInput("Fix the filters first: " + "; ".join(filterset.form.errors["end"]))
+    filterset, table = _filtered_table(request, paginate=False)
+    if filterset.is_bound and not filterset.is_valid():
+        problems = [f"{filterset.form[name].label}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        raise InvalidInput("Fix the filters first. " + " ".join(problems))
     # The sorted, filtered rows, all of them: the table's own ordering, without its pagination.
     bookings = table.data.data.iterator(chunk_size=2000)
     filename = f"bookings-{timezone.localdate():%Y-%m-%d}.{export_format}"
