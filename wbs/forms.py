@@ -61,7 +61,7 @@ class WbsItemAddForm(forms.Form):
 
     PLACES = [("child", "Inside"), ("after", "After")]
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the item a title."})
     place = forms.ChoiceField(choices=PLACES, initial="child", required=False)
     anchor = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
 
@@ -71,12 +71,6 @@ class WbsItemAddForm(forms.Form):
         if items is not None:
             # The page has loaded the items already; reuse them instead of a second query per select.
             self.fields["anchor"].choices = [("", "Top level")] + [(item.pk, str(item)) for item in items]
-
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Give the item a title.")
-        return title
 
     def placement(self) -> dict:
         """Keyword arguments for wbs_item_create: parent=… or after=…."""
@@ -145,6 +139,7 @@ class TaskForm(forms.ModelForm):
             "tags": forms.CheckboxSelectMultiple,
         }
         labels = {"estimate_hours": "Estimate (hours)", "progress": "Progress (%)", "is_milestone": "Milestone"}
+        error_messages = {"title": {"required": "Give the task a title."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,12 +152,6 @@ class TaskForm(forms.ModelForm):
         self.fields["assignee"].queryset = assignable_users()
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["tags"].required = False
-
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Give the task a title.")
-        return title
 
     def clean_progress(self) -> int:
         progress = self.cleaned_data.get("progress") or 0
@@ -241,20 +230,15 @@ class DependencyForm(forms.Form):
 
 
 class ChecklistAddForm(forms.Form):
-    text = forms.CharField(max_length=200, label="New checklist item")
-
-    def clean_text(self) -> str:
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Write what needs doing.")
-        return text
+    text = forms.CharField(
+        max_length=200, label="New checklist item", error_messages={"required": "Write what needs doing."}
+    )
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Comment")
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("A comment needs some text.")
-        return body
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="Comment",
+        error_messages={"required": "A comment needs some text."},
+    )

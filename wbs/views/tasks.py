@@ -23,7 +23,7 @@ from wbs.forms import (
     TaskStatusForm,
     TaskTagsForm,
 )
-from wbs.models import ChecklistItem, Tag, Task, TaskDependency, TaskStatus, WbsItem
+from wbs.models import ChecklistItem, Task, TaskDependency, TaskStatus, WbsItem
 from wbs.services import tasks as task_services
 from wbs.services.dependencies import dependency_add, dependency_remove
 
@@ -132,7 +132,11 @@ def task_tags(request, pk: int) -> HttpResponse:
 @manager_required
 @require_POST
 def task_dependency_add(request) -> HttpResponse:
-    """Add predecessor → successor. Posted by the task page (with `task`, the page's task) and by the Gantt."""
+    """Add predecessor → successor. Posted by the task page (with `task`, the page's task) and by the Gantt.
+
+    A refusal (a loop, a duplicate) shows in the task page's form; an HTMX post from elsewhere gets it as
+    a toast from the error middleware.
+    """
     form = DependencyForm(request.POST, tasks=Task.objects.all())
     page_task = _page_task(request)
     if form.is_valid():
@@ -145,15 +149,16 @@ def task_dependency_add(request) -> HttpResponse:
                 user=request.user,
             )
         except InvalidInput as refusal:
-            if page_task is None:
-                # The Gantt and other callers: the error middleware answers with a toast or an error page.
+            if page_task is None and request.htmx:
                 raise
             form.add_error(None, refusal.message)
         else:
             return _after_dependency_change(request, page_task or form.cleaned_data["successor"])
-    if page_task is None:
+    shown = page_task or (None if request.htmx else form.cleaned_data.get("successor"))
+    if shown is None:
         raise InvalidInput(_first_error(form))
-    return _render_task(request, page_task, part="dependencies", status=400, dependency_form=form)
+    task = _visible_task(request, shown.pk)
+    return _render_task(request, task, part="dependencies", status=400, dependency_form=form)
 
 
 @manager_required
@@ -253,7 +258,6 @@ def _render_task(request, task: Task, *, part: str | None = None, status: int = 
     if manager:
         context.setdefault("assignee_form", TaskAssigneeForm(initial={"assignee": task.assignee_id}))
         context.setdefault("tags_form", TaskTagsForm(initial={"tags": [tag.pk for tag in task.tags.all()]}))
-        context.setdefault("all_tags", Tag.objects.all())
         context.setdefault("dependency_form", DependencyForm(initial={"successor": task.pk}, tasks=Task.objects.none()))
         context["dependency_candidates"] = _dependency_candidates(task)
     template = TASK_TEMPLATE

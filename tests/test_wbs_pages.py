@@ -1,0 +1,305 @@
+"""The project pages: list, tree, and the HTMX writes that add, move and reorder items; access and query counts."""
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditAction, AuditEntry
+from wbs.models import Project, RollupMethod, Task, TaskStatus, WbsItem
+from wbs.services import wbs_tree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project():
+    project = Project.objects.create(name="Renovate Beach House")
+    kitchen = wbs_tree.wbs_item_create(project=project, title="Kitchen")
+    wbs_tree.wbs_item_create(project=project, title="Plumbing", parent=kitchen)
+    wbs_tree.wbs_item_create(project=project, title="Bathroom")
+    return project
+
+
+def item(title: str) -> WbsItem:
+    return WbsItem.objects.get(title=title)
+
+
+def tree_codes(project) -> list[str]:
+    return [f"{row.code} {row.title}" for row in WbsItem.objects.filter(project=project).in_tree_order()]
+
+
+def grow(project, items: int, tasks_per_item: int) -> None:
+    """More items and tasks, for the query-count checks at a second size."""
+    for number in range(items):
+        parent = wbs_tree.wbs_item_create(project=project, title=f"Room {number}")
+        Task.objects.bulk_create(
+            Task(title=f"Task {number}.{index}", wbs_item=parent, status=TaskStatus.DONE if index % 2 else "todo")
+            for index in range(tasks_per_item)
+        )
+
+
+# --- Access ---
+
+
+@pytest.mark.parametrize("name", ["wbs:projects", "wbs:project_create"])
+def test_it_sends_anonymous_visitors_to_sign_in(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_answers_403_to_cleaners(cleaner_client, project):
+    assert cleaner_client.get(reverse("wbs:projects")).status_code == 403
+    assert cleaner_client.get(project.get_absolute_url()).status_code == 403
+    response = cleaner_client.post(reverse("wbs:item_add", args=[project.pk]), {"title": "Garden"})
+    assert response.status_code == 403
+    assert not WbsItem.objects.filter(title="Garden").exists()
+
+
+def test_it_answers_404_for_a_deleted_project(manager_client, project):
+    project.deleted_at = project.created_at
+    project.save()
+    assert manager_client.get(project.get_absolute_url()).status_code == 404
+
+
+# --- The list ---
+
+
+def test_the_list_shows_each_project_with_its_progress(manager_client, project):
+    Task.objects.create(title="Tile floor", wbs_item=item("Plumbing"), status=TaskStatus.DONE)
+    Task.objects.create(title="Grout", wbs_item=item("Plumbing"))
+    response = manager_client.get(reverse("wbs:projects"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Renovate Beach House" in html
+    assert "1 of 2 tasks done = 50 %" in html
+
+
+def test_the_list_runs_the_same_queries_at_two_sizes(manager_client, project, django_assert_num_queries):
+    manager_client.get(reverse("wbs:projects"))
+    # Session, user, roles, projects, items, tasks.
+    with django_assert_num_queries(6):
+        manager_client.get(reverse("wbs:projects"))
+    for number in range(5):
+        grow(Project.objects.create(name=f"Project {number}"), items=4, tasks_per_item=5)
+    with django_assert_num_queries(6):
+        response = manager_client.get(reverse("wbs:projects"))
+    assert response.content.decode().count("wbs-project-link") == 6
+
+
+def test_the_list_invites_a_first_project(manager_client):
+    response = manager_client.get(reverse("wbs:projects"))
+    assert "Create the first project" in response.content.decode()
+
+
+# --- The tree page ---
+
+
+def test_the_tree_shows_codes_progress_and_how_it_was_computed(manager_client, project):
+    Task.objects.create(title="Tile floor", wbs_item=item("Plumbing"), status=TaskStatus.DONE)
+    Task.objects.create(title="Grout", wbs_item=item("Plumbing"))
+    response = manager_client.get(project.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-code="1.1"' in html and 'data-code="2"' in html
+    assert "1 of 2 tasks done = 50 %" in html
+    assert "Tile floor" in html
+    assert "share of the tasks under it that are done" in html
+    assert "<html" in html
+
+
+def test_the_tree_answers_htmx_with_the_fragment_only(manager_client, project, htmx_headers):
+    response = manager_client.get(project.get_absolute_url(), headers=htmx_headers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="wbs-tree"')
+    assert "<html" not in html
+
+
+def test_the_tree_runs_the_same_queries_at_two_sizes(manager_client, project, django_assert_num_queries):
+    manager_client.get(project.get_absolute_url())
+    # Session, user, roles, project, items, tasks with assignees.
+    with django_assert_num_queries(6):
+        manager_client.get(project.get_absolute_url())
+    grow(project, items=30, tasks_per_item=10)
+    with django_assert_num_queries(6):
+        response = manager_client.get(project.get_absolute_url())
+    assert response.content.decode().count("wbs-task-row") == 300
+
+
+# --- Reshaping the tree ---
+
+
+def test_it_adds_a_child_by_htmx_and_answers_with_the_new_tree(manager_client, project, htmx_headers):
+    url = reverse("wbs:item_add", args=[project.pk])
+    response = manager_client.post(
+        url, {"title": "Tiling", "place": "child", "anchor": item("Kitchen").pk}, headers=htmx_headers
+    )
+    assert response.status_code == 200
+    assert 'data-code="1.2"' in response.content.decode()
+    assert tree_codes(project) == ["1 Kitchen", "1.1 Plumbing", "1.2 Tiling", "2 Bathroom"]
+    entry = AuditEntry.objects.for_object(item("Tiling")).get()
+    assert entry.action == AuditAction.CREATE
+    assert entry.actor is not None
+
+
+def test_it_adds_a_sibling_after_an_item_without_javascript(manager_client, project):
+    url = reverse("wbs:item_add", args=[project.pk])
+    response = manager_client.post(url, {"title": "Hallway", "place": "after", "anchor": item("Kitchen").pk})
+    assert response.status_code == 302
+    assert response["Location"] == project.get_absolute_url()
+    assert tree_codes(project) == ["1 Kitchen", "1.1 Plumbing", "2 Hallway", "3 Bathroom"]
+
+
+def test_it_adds_at_the_top_level_when_no_item_is_chosen(manager_client, project, htmx_headers):
+    manager_client.post(reverse("wbs:item_add", args=[project.pk]), {"title": "Garden", "place": "child"})
+    assert tree_codes(project)[-1] == "3 Garden"
+
+
+def test_a_blank_title_is_refused_with_a_message_and_nothing_written(manager_client, project, htmx_headers):
+    before = WbsItem.objects.count(), AuditEntry.objects.count()
+    response = manager_client.post(
+        reverse("wbs:item_add", args=[project.pk]), {"title": "   ", "place": "child"}, headers=htmx_headers
+    )
+    assert response.status_code == 400
+    assert "Give the item a title." in response.content.decode()
+    assert (WbsItem.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_an_item_of_another_project_is_refused(manager_client, project, htmx_headers):
+    other = Project.objects.create(name="Winter maintenance")
+    roof = wbs_tree.wbs_item_create(project=other, title="Roof")
+    count = WbsItem.objects.count()
+    response = manager_client.post(
+        reverse("wbs:item_add", args=[project.pk]), {"title": "Gutters", "anchor": roof.pk}, headers=htmx_headers
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert WbsItem.objects.count() == count
+
+
+def test_it_moves_an_item_with_its_subtree(manager_client, project, htmx_headers):
+    url = reverse("wbs:item_move", args=[project.pk])
+    response = manager_client.post(
+        url, {"item": item("Kitchen").pk, "parent": item("Bathroom").pk}, headers=htmx_headers
+    )
+    assert response.status_code == 200
+    assert tree_codes(project) == ["1 Bathroom", "1.1 Kitchen", "1.1.1 Plumbing"]
+
+
+def test_moving_an_item_into_itself_says_why_and_writes_nothing(manager_client, project, htmx_headers):
+    entries = AuditEntry.objects.count()
+    url = reverse("wbs:item_move", args=[project.pk])
+    response = manager_client.post(
+        url, {"item": item("Kitchen").pk, "parent": item("Plumbing").pk}, headers=htmx_headers
+    )
+    assert response.status_code == 400
+    assert "cannot move under" in response.content.decode()
+    assert tree_codes(project) == ["1 Kitchen", "1.1 Plumbing", "2 Bathroom"]
+    assert AuditEntry.objects.count() == entries
+
+
+def test_it_reorders_by_htmx_and_renumbers(manager_client, project, htmx_headers):
+    url = reverse("wbs:item_reorder", args=[item("Bathroom").pk])
+    response = manager_client.post(url, {"direction": "up"}, headers=htmx_headers)
+    assert response.status_code == 200
+    assert tree_codes(project) == ["1 Bathroom", "2 Kitchen", "2.1 Plumbing"]
+    assert 'id="wbs-tree"' in response.content.decode()
+
+
+def test_reordering_past_the_end_is_a_toast_for_htmx(manager_client, project, htmx_headers):
+    url = reverse("wbs:item_reorder", args=[item("Kitchen").pk])
+    response = manager_client.post(url, {"direction": "up"}, headers=htmx_headers)
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#toasts"
+    assert "already the first" in response.content.decode()
+
+
+def test_it_changes_the_rollup_method(manager_client, project, htmx_headers):
+    url = reverse("wbs:project_rollup", args=[project.pk])
+    response = manager_client.post(url, {"rollup_method": RollupMethod.WEIGHT}, headers=htmx_headers)
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.rollup_method == RollupMethod.WEIGHT
+    assert AuditEntry.objects.for_object(project).get().changes == {"rollup_method": ["count", "weight"]}
+    response = manager_client.post(url, {"rollup_method": "vibes"}, headers=htmx_headers)
+    assert response.status_code == 400
+    project.refresh_from_db()
+    assert project.rollup_method == RollupMethod.WEIGHT
+
+
+# --- Project and item forms ---
+
+
+def test_it_creates_a_project(manager_client):
+    response = manager_client.post(
+        reverse("wbs:project_create"), {"name": " Winter maintenance ", "rollup_method": "duration"}
+    )
+    project = Project.objects.get()
+    assert response["Location"] == project.get_absolute_url()
+    assert project.name == "Winter maintenance"
+    assert AuditEntry.objects.for_object(project).get().action == AuditAction.CREATE
+
+
+def test_a_project_without_a_name_is_refused(manager_client):
+    response = manager_client.post(reverse("wbs:project_create"), {"name": "", "rollup_method": "count"})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Project.objects.count() == 0
+
+
+def test_it_edits_a_project_and_audits_the_change(manager_client, project):
+    response = manager_client.post(
+        reverse("wbs:project_edit", args=[project.pk]), {"name": "Beach House refit", "rollup_method": "count"}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.for_object(project).get().changes == {
+        "name": ["Renovate Beach House", "Beach House refit"]
+    }
+
+
+def test_it_edits_an_item(manager_client, project):
+    kitchen = item("Kitchen")
+    url = reverse("wbs:item_edit", args=[kitchen.pk])
+    assert manager_client.get(url).status_code == 200
+    response = manager_client.post(
+        url,
+        {
+            "title": "Kitchen",
+            "status": "on_hold",
+            "planned_start": "2026-11-02",
+            "planned_end": "2026-11-20",
+            "weight": "2",
+        },
+    )
+    assert response.status_code == 302
+    kitchen.refresh_from_db()
+    assert kitchen.status == "on_hold"
+    changes = AuditEntry.objects.for_object(kitchen).filter(action=AuditAction.UPDATE).get().changes
+    assert changes["status"] == ["not_started", "on_hold"]
+
+
+def test_an_item_ending_before_it_starts_is_refused(manager_client, project):
+    kitchen = item("Kitchen")
+    response = manager_client.post(
+        reverse("wbs:item_edit", args=[kitchen.pk]),
+        {
+            "title": "Kitchen",
+            "status": "not_started",
+            "planned_start": "2026-11-20",
+            "planned_end": "2026-11-02",
+            "weight": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot be before the planned start" in response.content.decode()
+    kitchen.refresh_from_db()
+    assert kitchen.planned_start is None
+
+
+def test_it_deletes_an_empty_item_and_explains_when_it_cannot(manager_client, project):
+    response = manager_client.post(reverse("wbs:item_delete", args=[item("Kitchen").pk]))
+    assert response.status_code == 400
+    assert "still has sub-items" in response.content.decode()
+    response = manager_client.post(reverse("wbs:item_delete", args=[item("Plumbing").pk]))
+    assert response.status_code == 302
+    assert tree_codes(project) == ["1 Kitchen", "2 Bathroom"]
