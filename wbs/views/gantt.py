@@ -329,7 +329,8 @@ def gantt_reschedule_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput("Give a start date and a due date on or after it.")
     try:
-        expected = [int(value) for value in request.POST.getlist("expected")]
+        # The preview lists the tasks it showed; a plain form without the list applies what it computes now.
+        expected = [int(value) for value in request.POST.getlist("expected")] if "expected" in request.POST else None
     except ValueError as error:
         raise InvalidInput("The preview sent an invalid task list; open the preview again.") from error
     moves = schedule_apply(task=task, expected=expected, **form.cleaned_data)
