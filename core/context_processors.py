@@ -12,6 +12,7 @@ MANAGER_NAVIGATION = [
     ("bookings:conflicts", "Conflicts"),
     ("wbs:board", "Board"),
     ("wbs:gantt", "Gantt"),
+    ("wbs:turnovers", "Turnovers"),
     ("wbs:projects", "Projects"),
     ("core:audit", "Audit"),
 ]

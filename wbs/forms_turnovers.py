@@ -9,7 +9,7 @@ from django.db.models import Q
 from bookings.models import BookingStatus, Property
 from core.errors import InvalidInput
 from core.roles import CLEANER, MANAGER
-from wbs.models import ChecklistItem, TaskTemplate, TemplateTrigger
+from wbs.models import ChecklistItem, TaskTemplate, TemplateTrigger, default_template_statuses
 from wbs.services.photos import prepare_photo
 from wbs.services.problems import PROBLEM_MAX_CHARS
 from wbs.services.turnovers import PLACEHOLDERS
@@ -85,7 +85,12 @@ class TaskTemplateForm(forms.ModelForm):
             "properties",
             "active",
         ]
-        labels = {"title_pattern": "Title", "offset_hours": "Offset (hours)", "duration_minutes": "Duration (minutes)"}
+        labels = {
+            "title_pattern": "Title",
+            "offset_hours": "Offset (hours)",
+            "duration_minutes": "Duration (minutes)",
+            "every_n_nights": "Every N nights",
+        }
         help_texts = {
             "title_pattern": "Placeholders: " + " ".join("{" + name + "}" for name in PLACEHOLDERS),
             "offset_hours": "After check-out or on check-in: hours later. Before check-in: hours before arrival. "
@@ -99,6 +104,9 @@ class TaskTemplateForm(forms.ModelForm):
         self.fields["backup_assignee"].queryset = assignable_users()
         if self.instance.pk:
             self.fields["checklist_text"].initial = checklist_to_text(self.instance.checklist)
+        else:
+            self.fields["booking_statuses"].initial = default_template_statuses()
+        self.order_fields([*self.Meta.fields[:9], "checklist_text"])
 
     def clean_title_pattern(self) -> str:
         pattern = self.cleaned_data["title_pattern"].strip()
@@ -151,9 +159,7 @@ class ProblemForm(forms.Form):
     text = forms.CharField(
         label="What is wrong?",
         max_length=PROBLEM_MAX_CHARS,
-        widget=forms.Textarea(
-            attrs={"rows": 5, "placeholder": "e.g. The shower drain is blocked."}
-        ),
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "e.g. The shower drain is blocked."}),
         error_messages={"required": "Describe the problem: what is wrong, and where."},
     )
     photo = forms.FileField(

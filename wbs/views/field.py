@@ -1,6 +1,7 @@
 """The cleaners' field app at /my/: today's tasks, one task with its checklist and photos, problems, day sheet."""
 
 import datetime
+import zoneinfo
 
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -70,6 +71,10 @@ def _with_windows(tasks) -> list[Task]:
 
 
 def _window_start(task: Task) -> datetime.datetime | None:
+    if task.same_day and task.property_id and task.due_date:
+        # The deadline is the next guests' arrival: the window opens when the last guests leave.
+        prop = task.property
+        return datetime.datetime.combine(task.due_date, prop.check_out_time, tzinfo=zoneinfo.ZoneInfo(prop.time_zone))
     if task.due_at is None or task.estimate_hours is None:
         return None
     return task.due_at - datetime.timedelta(hours=float(task.estimate_hours))
