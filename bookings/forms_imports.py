@@ -95,6 +95,7 @@ class StatusAliasForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [("", "Every source"), *self.fields["source"].choices[1:]]
+        self.fields["status"].choices = [("", "Choose a status"), *self.fields["status"].choices[1:]]
 
     def clean_value(self) -> str:
         # Stored as written (tidied), matched normalized: the page shows what the manager typed.

@@ -165,6 +165,7 @@ def test_take_incoming_over_htmx_updates_the_card_in_place_with_a_toast(manager_
     assert html.lstrip().startswith(f'<article id="conflict-{conflict.pk}"')
     assert "Take incoming</strong> by Maria Santos" in html
     assert 'hx-swap-oob="beforeend"' in html and "Conflict resolved: take incoming." in html
+    assert '<span id="conflict-open-count"' in html and 'hx-swap-oob="true">0 open</span>' in html
     conflict.refresh_from_db()
     assert conflict.state == ConflictState.RESOLVED
     assert Booking.objects.get(external_code="HMNEW").status == BookingStatus.CONFIRMED

@@ -461,3 +461,10 @@ def test_a_filled_in_template_imports(manager_client, loft):
     batch = ImportBatch.objects.get()
     assert batch.source_format == "template"
     assert batch.counts["created"] == 1, batch.rows.values_list("errors", flat=True)
+
+
+def test_an_unknown_status_links_to_the_status_aliases_page(manager_client, manager, loft):
+    batch = preview(airbnb_xlsx([airbnb_row("HMODD", status="Awaiting payment")]), "odd.xlsx", manager)
+    html = manager_client.get(batch.get_absolute_url()).content.decode()
+    assert "Awaiting payment" in html
+    assert reverse("bookings:status_aliases") in html

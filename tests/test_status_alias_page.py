@@ -8,7 +8,7 @@ from core.models import AuditAction, AuditEntry
 from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview
 
 pytestmark = pytest.mark.django_db
-URL = "/bookings/status-aliases/"
+URL = "/bookings/import/status-aliases/"
 
 
 def test_it_sends_anonymous_users_to_sign_in(client):

@@ -87,7 +87,9 @@ def conflict_resolve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.errors else 200
     card = conflict_cards([conflict], form=form)[0]
     if request.htmx:
-        return render(request, "bookings/_conflict_card.html", {"card": card}, status=status)
+        # The card swaps in place; the page's open count follows out of band.
+        context = {"card": card, "open_count": BookingConflict.objects.open().count(), "oob": True}
+        return render(request, "bookings/_conflict_resolved.html", context, status=status)
     history = AuditEntry.objects.for_object(conflict)
     return render(request, "bookings/conflict_detail.html", {"card": card, "history": history}, status=status)
 
@@ -188,7 +190,7 @@ def _display(field: str, value, property_names: dict[int, str], booking: Booking
     if field == "status":
         return STATUS_LABELS.get(value, str(value))
     if field == "amount":
-        return f"{Decimal(str(value)):.2f}"
+        return f"{Decimal(str(value)):,.2f}"
     return str(value)
 
 

@@ -1,5 +1,7 @@
 """Import pages: upload and history, a batch's preview with its rows, confirm, progress, error report, template."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
@@ -160,13 +162,14 @@ def present_rows(rows) -> list[dict]:
     presented = []
     for row in rows:
         data = row.data or {}
-        check_in, check_out = data.get("check_in"), data.get("check_out")
-        stay = " – ".join(part for part in (check_in, check_out) if part)
         place = names.get(data.get("property_id"), "")
+        stay = _stay(data.get("check_in"), data.get("check_out"))
+        conflict = row.action == ImportRowAction.CONFLICT and row.errors
         presented.append(
             {
                 "row": row,
-                "guest": data.get("guest_name", ""),
+                # A row with errors has no parsed data: its guest is shown as the file wrote it.
+                "guest": data.get("guest_name") or _raw_guest(row.raw),
                 "stay": " · ".join(part for part in (place, stay) if part),
                 "changes": [
                     {
@@ -176,7 +179,11 @@ def present_rows(rows) -> list[dict]:
                     }
                     for field, (old, new) in (row.diff or {}).items()
                 ],
-                "errors": row.errors or [],
+                "errors": [] if conflict else row.errors or [],
+                "message": row.errors[0].get("reason", "") if conflict else "",
+                # An unknown status is fixed on the status aliases page, not in the file.
+                "alias_hint": not conflict
+                and any("status alias" in str(error.get("reason")) for error in row.errors or []),
                 "note": ROW_NOTES.get(row.action, ""),
             }
         )
@@ -189,6 +196,21 @@ ROW_NOTES = {
     ImportRowAction.CANCEL: "The booking will be cancelled.",
     ImportRowAction.CONFLICT: "Needs your decision on the conflicts page.",
 }
+
+
+def _stay(check_in: str | None, check_out: str | None) -> str:
+    """`14 Mar – 17 Mar 2026` from the ISO dates an import row keeps."""
+    if not (check_in and check_out):
+        return ""
+    try:
+        start, end = datetime.date.fromisoformat(check_in), datetime.date.fromisoformat(check_out)
+    except ValueError:
+        return f"{check_in} – {check_out}"
+    return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+
+
+def _raw_guest(raw: dict) -> str:
+    return next((str(value) for key, value in (raw or {}).items() if "guest" in key.lower() and value), "")
 
 
 def _field_label(name: str) -> str:

@@ -51,6 +51,7 @@ def _built_in() -> list[tuple[str, str]]:
     """Built-in words by meaning, for reference: (status label, words)."""
     words: dict[str, list[str]] = {}
     for word, status in BUILT_IN.items():
-        if word not in BookingStatus.values:
+        # The internal values with underscores (owner_staying) are for our own template, not worth listing.
+        if not (word in BookingStatus.values and "_" in word):
             words.setdefault(status, []).append(word)
     return [(label, ", ".join(sorted(words.get(value, [])))) for value, label in BookingStatus.choices]
