@@ -166,9 +166,8 @@ def checklist_item_set_done(*, item: ChecklistItem, done: bool, user=None) -> Ch
         item.done_at = timezone.now() if done else None
         item.save(update_fields=["done", "done_by", "done_at"])
         verb = "ticked" if done else "unticked"
-        audit.record(
-            item.task, AuditAction.UPDATE, {f"checklist: {item.text}": [not done, done]}, message=f"Checklist {verb}"
-        )
+        states = ["open", "done"] if done else ["done", "open"]
+        audit.record(item.task, AuditAction.UPDATE, {f"checklist: {item.text}": states}, message=f"Checklist {verb}")
     return item
 
 

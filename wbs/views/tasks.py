@@ -240,13 +240,16 @@ def _after_dependency_change(request, task: Task) -> HttpResponse:
 
 
 def _render_task(request, task: Task, *, part: str | None = None, status: int = 200, **extra) -> HttpResponse:
-    """The task page, or one of its parts for HTMX. Querysets stay lazy: a part only reads what it shows."""
+    """The task page, or one of its parts for HTMX. Querysets stay lazy (a part only reads what it shows),
+    except the checklist, small and counted for its heading."""
     manager = is_manager(request.user)
+    checklist = list(task.checklist.select_related("done_by"))
     context = {
         "task": task,
         "can_manage": manager,
         "statuses": TaskStatus.choices,
-        "checklist": task.checklist.select_related("done_by"),
+        "checklist": checklist,
+        "done_count": sum(item.done for item in checklist),
         "comments": task.comments.select_related("author"),
         "predecessor_links": task.predecessor_links.select_related("predecessor").order_by("id"),
         "successor_links": task.successor_links.select_related("successor").order_by("id"),

@@ -1,0 +1,84 @@
+"""The WBS pages in real Chromium: the demo trees, adding an item and reordering without a page reload."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PHONE, no_horizontal_scroll
+from wbs.demo_projects import seed_projects
+from wbs.models import Project
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(manager, cleaner, other_cleaner):
+    seed_projects(
+        users={"manager": manager, "cleaner1": cleaner, "cleaner2": other_cleaner}, scale=1, stdout=io.StringIO()
+    )
+    return Project.objects.get(name="Renovate Beach House")
+
+
+def row(page, code: str):
+    return page.locator(f'tr.wbs-row[data-code="{code}"]')
+
+
+def test_the_projects_list_shows_progress(page, live_server, login_as, manager, demo, screenshot):
+    login_as(manager)
+    page.goto(f"{live_server.url}/wbs/")
+    expect(page.get_by_role("link", name="Renovate Beach House")).to_be_visible()
+    expect(page.get_by_text("task-days done")).to_be_visible()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "wbs-projects")
+
+
+def test_a_manager_adds_an_item_and_reorders_without_a_reload(page, live_server, login_as, manager, demo, screenshot):
+    login_as(manager)
+    page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+    expect(row(page, "1")).to_contain_text("Kitchen")
+    screenshot(page, "wbs-project-tree")
+    # Survives only if HTMX swaps the tree instead of loading a new page.
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.fill("#id_title", "Pantry")
+    page.select_option("#id_place", "after")
+    page.select_option("#id_anchor", label="1 Kitchen")
+    page.get_by_role("button", name="Add item").click()
+    expect(row(page, "2")).to_contain_text("Pantry")
+    expect(row(page, "3")).to_contain_text("Bathroom")
+
+    page.get_by_role("button", name="Move 2 up").click()
+    expect(row(page, "1")).to_contain_text("Pantry")
+    expect(row(page, "2")).to_contain_text("Kitchen")
+    expect(row(page, "2.1")).to_contain_text("Strip-out")
+    assert page.evaluate("window.stillTheSamePage") is True
+    screenshot(page, "wbs-project-tree-reordered")
+
+
+def test_a_manager_moves_an_item_into_another(page, live_server, login_as, manager, demo):
+    login_as(manager)
+    page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+    page.select_option("#id_item", label="3 Living room")
+    page.select_option("#id_parent", label="4 Handover")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(row(page, "3")).to_contain_text("Handover")
+    expect(row(page, "3.1")).to_contain_text("Living room")
+    expect(row(page, "3.1.1")).to_contain_text("Walls")
+
+
+def test_the_rollup_method_changes_in_place(page, live_server, login_as, manager, demo):
+    login_as(manager)
+    page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+    page.select_option("#rollup-method", "count")
+    expect(page.locator(".wbs-summary")).to_contain_text("tasks done =")
+    page.select_option("#rollup-method", "weight")
+    expect(page.locator(".wbs-summary")).to_contain_text("÷")
+
+
+def test_the_tree_fits_a_phone(page, live_server, login_as, manager, demo, screenshot):
+    login_as(manager, PHONE)
+    page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+    expect(row(page, "1")).to_be_attached()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "wbs-project-tree-phone", full_page=False)
