@@ -1,0 +1,185 @@
+"""WBS trees and task pages: server time and queries at two sizes, tree edits, and adding a dependency.
+
+Usage:
+  .venv/bin/python benchmarks/bench_wbs.py [--scale 30] [--repeat 5]          # a throwaway SQLite file
+  .venv/bin/python benchmarks/bench_wbs.py --postgres postgres://postgres@127.0.0.1:5432/stayops_wbs_bench
+The PostgreSQL database named in the URL is dropped and created again: never point it at real data.
+Pages are requested through Django's test client (no network); times are medians of --repeat runs after one
+warm-up. The small size is the demo (scale 1, about 60 tasks); the large one is the demo at --scale.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+
+def configure(postgres_url: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["STATIC_NO_MANIFEST"] = "true"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    if postgres_url:
+        _recreate_postgres_database(postgres_url)
+        os.environ["DATABASE_URL"] = postgres_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
+    import django
+
+    django.setup()
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(action, repeat: int) -> tuple[float, int]:
+    """Median milliseconds of `action()` and the queries of its last run, after one warm-up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action()
+    durations = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            action()
+            durations.append((time.perf_counter() - started) * 1000)
+    return statistics.median(durations), len(queries)
+
+
+def seed(scale: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from core.roles import CLEANER, MANAGER
+    from wbs.demo_projects import seed_projects
+    from wbs.models import Project, Task, TaskDependency, WbsItem
+
+    TaskDependency.objects.all().delete()
+    Task.all_objects.all().delete()
+    WbsItem.all_objects.all().delete()
+    Project.all_objects.all().delete()
+    User = get_user_model()
+    users = {}
+    for name, role in (("manager", MANAGER), ("cleaner1", CLEANER), ("cleaner2", CLEANER)):
+        user, _ = User.objects.get_or_create(username=name)
+        user.groups.add(Group.objects.get(name=role))
+        users[name] = user
+    seed_projects(users=users, scale=scale, stdout=io.StringIO())
+    return users
+
+
+def measure_pages(scale: int, repeat: int) -> dict:
+    from django.test import Client
+
+    from wbs.models import Project, Task
+
+    users = seed(scale)
+    client = Client()
+    client.force_login(users["manager"])
+    project = Project.objects.get(name="Renovate Beach House")
+    task = Task.objects.filter(wbs_item__project=project, predecessor_links__isnull=False).order_by("id").first()
+    tasks_in_project = Task.objects.filter(wbs_item__project=project).count()
+    figures = {"tasks": Task.objects.count(), "tasks_in_tree": tasks_in_project}
+    for name, url, headers in [
+        ("/wbs/ (list)", "/wbs/", {}),
+        ("project tree", project.get_absolute_url(), {}),
+        ("project tree, HTMX", project.get_absolute_url(), {"HX-Request": "true"}),
+        ("task page", task.get_absolute_url(), {}),
+    ]:
+        figures[name] = timed(lambda url=url, headers=headers: client.get(url, headers=headers), repeat)
+    return figures
+
+
+def measure_tree_edits(scale: int, repeat: int) -> dict:
+    """Reorder the first two top-level items back and forth: every code below them changes, in one bulk update."""
+    from wbs.models import Project, WbsItem
+    from wbs.services import wbs_tree
+
+    seed(scale)
+    project = Project.objects.get(name="Renovate Beach House")
+    items = WbsItem.objects.filter(project=project).count()
+    first = WbsItem.objects.get(project=project, parent=None, position=1)
+
+    def swap():
+        item = WbsItem.objects.get(pk=first.pk)
+        wbs_tree.wbs_item_reorder(item=item, direction="down" if item.position == 1 else "up")
+
+    return {"items": items, "reorder": timed(swap, repeat)}
+
+
+def measure_dependency_add(edges: int, repeat: int) -> dict:
+    """dependency_add with `edges` edges in the graph: it loads them all (one query) and searches for a path."""
+    from wbs.models import Task, TaskDependency
+    from wbs.services.dependencies import dependency_add, dependency_remove
+
+    TaskDependency.objects.all().delete()
+    Task.all_objects.all().delete()
+    tasks = Task.objects.bulk_create(Task(title=f"Step {number}") for number in range(edges + 1))
+    TaskDependency.objects.bulk_create(
+        TaskDependency(predecessor=tasks[number], successor=tasks[number + 1]) for number in range(edges)
+    )
+    first, last = tasks[0], tasks[-1]
+
+    def add_and_remove():
+        # The worst case: the search walks the whole chain before finding no path back.
+        dependency = dependency_add(predecessor=first, successor=last)
+        dependency_remove(dependency=dependency)
+
+    return {"edges": edges, "add + remove": timed(add_and_remove, repeat)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=30, help="Demo scale of the large size (60 tasks each).")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", help="Benchmark on this PostgreSQL database (dropped and recreated).")
+    args = parser.parse_args()
+    configure(args.postgres)
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}; repeat {args.repeat}; medians in ms")
+    small, large = measure_pages(1, args.repeat), measure_pages(args.scale, args.repeat)
+    print(f"\npages: demo ({small['tasks']} tasks) vs scale {args.scale} ({large['tasks']} tasks)")
+    print(f"  tasks in the Beach House tree: {small['tasks_in_tree']} vs {large['tasks_in_tree']}")
+    for name in ("/wbs/ (list)", "project tree", "project tree, HTMX", "task page"):
+        (small_ms, small_q), (large_ms, large_q) = small[name], large[name]
+        print(
+            f"  {name:<20} {small_ms:8.1f} ms {small_q:3d} queries | {large_ms:8.1f} ms {large_q:3d} queries"
+            f" | ×{large_ms / small_ms:.1f}"
+        )
+
+    print("\ntree edit (reorder two top-level items, renumbering everything below):")
+    for scale in (1, args.scale):
+        figures = measure_tree_edits(scale, args.repeat)
+        milliseconds, queries = figures["reorder"]
+        print(f"  {figures['items']:5d} items: {milliseconds:8.1f} ms {queries:3d} queries")
+
+    print("\ndependency_add + dependency_remove (a path search over every edge):")
+    for edges in (1_000, 20_000):
+        figures = measure_dependency_add(edges, args.repeat)
+        milliseconds, queries = figures["add + remove"]
+        print(f"  {edges:6d} edges: {milliseconds:8.1f} ms {queries:3d} queries")
+
+
+if __name__ == "__main__":
+    main()
