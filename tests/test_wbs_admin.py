@@ -82,3 +82,18 @@ def test_the_admin_refuses_a_dependency_loop(admin_client):
     )
     assert response.status_code == 302
     assert TaskDependency.objects.count() == 2
+
+
+def test_a_deleted_task_can_be_restored_from_the_admin(admin_client, manager):
+    from wbs.services.tasks import task_delete
+
+    task = Task.objects.create(title="Tile floor")
+    task_delete(task=task, user=manager)
+    listing = admin_client.get(reverse("admin:wbs_task_changelist") + "?deleted=yes")
+    assert "Tile floor" in listing.content.decode()
+    response = admin_client.post(
+        reverse("admin:wbs_task_changelist"), {"action": "restore_selected", "_selected_action": [task.pk]}
+    )
+    assert response.status_code == 302
+    assert Task.objects.filter(pk=task.pk).exists()
+    assert AuditEntry.objects.for_object(task).filter(action="restore").exists()

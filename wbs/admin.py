@@ -8,7 +8,7 @@ from django.db import models, transaction
 
 from core import audit
 from core.models import AuditAction, SoftDeleteModel
-from core.softdelete import soft_delete
+from core.softdelete import restore, soft_delete
 from wbs.models import (
     BoardColumn,
     ChecklistItem,
@@ -34,6 +34,29 @@ def _plain(value):
     if hasattr(value, "name") and hasattr(value, "read"):
         return value.name
     return value
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+@admin.action(description="Restore the selected deleted rows")
+def restore_selected(modeladmin, request, queryset):
+    rows = list(queryset.filter(deleted_at__isnull=False))
+    for obj in rows:
+        restore(obj, user=request.user)
+    modeladmin.message_user(request, f"Restored {len(rows)} row(s).")
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -64,6 +87,22 @@ class AuditedAdmin(admin.ModelAdmin):
                 obj.save()
                 audit.record(obj, AuditAction.CREATE if is_new else AuditAction.UPDATE, message="Changed in the admin")
             formset.save_m2m()
+
+    def get_queryset(self, request):
+        # Soft-deleted rows stay reachable here (filter "deleted"), so they can be restored.
+        if issubclass(self.model, SoftDeleteModel):
+            return self.model.all_objects.all()
+        return super().get_queryset(request)
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return [*filters, DeletedFilter] if issubclass(self.model, SoftDeleteModel) else filters
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if issubclass(self.model, SoftDeleteModel):
+            actions["restore_selected"] = (restore_selected, "restore_selected", restore_selected.short_description)
+        return actions
 
     def delete_model(self, request, obj):
         if isinstance(obj, SoftDeleteModel):
