@@ -279,3 +279,22 @@ def test_it_syncs_a_chunk_in_a_fixed_number_of_queries(beach):
         return len(captured)
 
     assert count(small) == count(large)
+
+
+def test_the_bookings_services_bring_the_tasks_in_step(beach, manager):
+    from bookings.services.bookings import booking_cancel, booking_create, booking_update
+
+    make_template()
+    booking = booking_create(
+        user=manager, property=beach, guest_name="Ana Reis", check_in=DAY, check_out=DAY + datetime.timedelta(days=3)
+    )
+    assert Task.objects.get(booking=booking).due_date == DAY + datetime.timedelta(days=3)
+
+    booking_update(booking=booking, user=manager, check_out=DAY + datetime.timedelta(days=4))
+    task = Task.objects.get(booking=booking)
+    assert task.due_date == DAY + datetime.timedelta(days=4)
+    message = AuditEntry.objects.for_object(task).get(action="move").message
+    assert "check_out 2026-12-04 → 2026-12-05" in message and "edited_by_hand" not in message
+
+    booking_cancel(booking=booking, user=manager, reason="Guest cancelled")
+    assert Task.objects.get(booking=booking).status == TaskStatus.CANCELLED

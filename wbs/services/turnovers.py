@@ -29,6 +29,8 @@ _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 AUTO_CANCEL_PREFIX = "Automatic: "
 SCHEDULE_FIELDS = ("title", "start_date", "due_date", "due_at", "same_day", "priority", "estimate_hours")
 DATE_FIELDS = ("start_date", "due_date", "due_at")
+# Bookkeeping in a booking's diff that says nothing about why its tasks changed.
+UNEXPLAINING_FIELDS = {"edited_by_hand", "last_import_batch", "updated_at"}
 
 
 @dataclass
@@ -173,7 +175,11 @@ def describe_booking_change(booking: Booking, change: dict | None, source: str) 
         return f"Sync of {label} ({source})"
     if not change:
         return f"New {label} ({source})"
-    parts = [f"{name} {old or '—'} → {new or '—'}" for name, (old, new) in sorted(change.items())]
+    parts = [
+        f"{name} {old or '—'} → {new or '—'}"
+        for name, (old, new) in sorted(change.items())
+        if name not in UNEXPLAINING_FIELDS
+    ]
     return f"Change to {label} ({source}): " + "; ".join(parts)
 
 
