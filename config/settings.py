@@ -208,6 +208,13 @@ GANTT_CRITICAL_CACHE_SECONDS = env_int("GANTT_CRITICAL_CACHE_SECONDS", 3600, min
 WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["0", "1", "2", "3", "4"])]
 HOLIDAYS = env_list("HOLIDAYS", [])
 
+# --- Work: WBS trees and task pages (issue: work, "wbs") ---
+# A project tree lists its tasks under their items up to this many tasks; a bigger tree lists items only and
+# each item's page lists its tasks, so the tree page stays light at any size.
+WBS_TREE_INLINE_TASKS = env_int("WBS_TREE_INLINE_TASKS", 300, minimum=0)
+# How many tasks the task page offers in its "waits for" list (same project or property first).
+TASK_DEPENDENCY_CHOICES = env_int("TASK_DEPENDENCY_CHOICES", 300, minimum=10)
+
 # --- Turnovers and field app (issue: turnovers) ---
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
