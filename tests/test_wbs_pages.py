@@ -303,3 +303,16 @@ def test_it_deletes_an_empty_item_and_explains_when_it_cannot(manager_client, pr
     response = manager_client.post(reverse("wbs:item_delete", args=[item("Plumbing").pk]))
     assert response.status_code == 302
     assert tree_codes(project) == ["1 Kitchen", "2 Bathroom"]
+
+
+def test_a_big_tree_lists_items_only_and_each_item_page_lists_its_tasks(manager_client, project, settings):
+    settings.WBS_TREE_INLINE_TASKS = 3
+    plumbing = item("Plumbing")
+    for number in range(4):
+        Task.objects.create(title=f"Pipe run {number}", wbs_item=plumbing)
+    html = manager_client.get(project.get_absolute_url()).content.decode()
+    assert "This project has 4 tasks, too many to list here" in html
+    assert "Pipe run 0" not in html
+    assert "4 tasks" in html
+    response = manager_client.get(reverse("wbs:item_edit", args=[plumbing.pk]))
+    assert "Pipe run 3" in response.content.decode()

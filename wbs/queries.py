@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import F
 
 from wbs.models import Project, Task, WbsItem
@@ -26,6 +27,9 @@ class ProjectTree:
     project: Project
     rows: list[TreeRow]
     rollup: Rollup
+    task_count: int = 0
+    # False for a big project: rows carry no tasks, and each item's page lists them instead.
+    tasks_inline: bool = True
 
     @property
     def items(self) -> list[WbsItem]:
@@ -33,12 +37,17 @@ class ProjectTree:
 
 
 def project_tree(project: Project) -> ProjectTree:
-    """The project's items in tree order with their rollups and tasks: two queries, whatever the size."""
+    """The project's items in tree order with their rollups and tasks: two queries, whatever the size.
+
+    Tasks are listed under their items up to settings.WBS_TREE_INLINE_TASKS; past that the page would be
+    megabytes of rows, so rows carry only their rollups.
+    """
     items = list(WbsItem.objects.filter(project=project).in_tree_order())
     tasks = list(Task.objects.for_project_tree([project.pk]))
     rollups, project_rollup = rollup_tree(method=project.rollup_method, items=items, tasks=tasks)
+    tasks_inline = len(tasks) <= settings.WBS_TREE_INLINE_TASKS
     tasks_by_item: dict[int, list[Task]] = {}
-    for task in tasks:
+    for task in tasks if tasks_inline else ():
         tasks_by_item.setdefault(task.wbs_item_id, []).append(task)
     last_child: dict[int | None, int] = {}
     for item in items:
@@ -57,7 +66,9 @@ def project_tree(project: Project) -> ProjectTree:
             )
         )
         seen_parents.add(item.parent_id)
-    return ProjectTree(project=project, rows=rows, rollup=project_rollup)
+    return ProjectTree(
+        project=project, rows=rows, rollup=project_rollup, task_count=len(tasks), tasks_inline=tasks_inline
+    )
 
 
 def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
@@ -67,8 +78,12 @@ def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
     for item in WbsItem.objects.filter(project_id__in=project_ids).in_tree_order():
         items_by_project[item.project_id].append(item)
     tasks = Task.objects.filter(wbs_item__project_id__in=project_ids, wbs_item__deleted_at__isnull=True)
-    tasks_by_project: dict[int, list[Task]] = {pk: [] for pk in project_ids}
-    for task in tasks.annotate(item_project_id=F("wbs_item__project_id")).only(*ROLLUP_TASK_FIELDS):
+    tasks_by_project: dict[int, list] = {pk: [] for pk in project_ids}
+    # Named tuples, not model instances: the list page reads thousands of rows for their rollups alone.
+    rows = tasks.annotate(item_project_id=F("wbs_item__project_id")).values_list(
+        *ROLLUP_TASK_FIELDS, "item_project_id", named=True
+    )
+    for task in rows:
         tasks_by_project[task.item_project_id].append(task)
     return {
         project.pk: rollup_tree(

@@ -124,7 +124,8 @@ def item_edit(request, pk: int) -> HttpResponse:
         wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, f"“{item}” saved.")
         return redirect(item.project)
-    context = {"form": form, "item": item, "project": item.project}
+    tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+    context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
     return render(request, "wbs/project_item.html", context, status=_form_status(form))
 
 
@@ -136,7 +137,8 @@ def item_delete(request, pk: int) -> HttpResponse:
         wbs_tree.wbs_item_delete(item=item, user=request.user)
     except InvalidInput as error:
         form = WbsItemForm(instance=item)
-        context = {"form": form, "item": item, "project": item.project, "delete_error": error.message}
+        tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+        context = {"form": form, "item": item, "project": item.project, "tasks": tasks, "delete_error": error.message}
         return render(request, "wbs/project_item.html", context, status=400)
     messages.success(request, f"“{item.title}” deleted; the items after it were renumbered.")
     if request.htmx:

@@ -2,6 +2,7 @@
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -32,7 +33,6 @@ TASK_TEMPLATE = "wbs/task_detail.html"
 TASK_CHANGED_EVENT = "task-changed"
 # Fired after a dependency is added or removed, for pages that draw them (the Gantt reloads its arrows).
 DEPENDENCIES_CHANGED_EVENT = "dependencies-changed"
-DEPENDENCY_CHOICES_LIMIT = 300
 
 
 def _visible_task(request, pk: int) -> Task:
@@ -271,12 +271,13 @@ def _render_task(request, task: Task, *, part: str | None = None, status: int = 
 
 def _dependency_candidates(task: Task):
     """Tasks offered as predecessors: the same project's (or property's) open work first, nearest dates first."""
-    candidates = Task.objects.exclude(pk=task.pk).select_related("wbs_item")
+    # Only what an option shows: at thousands of tasks, loading whole rows is most of the page's time.
+    candidates = Task.objects.exclude(pk=task.pk).select_related("wbs_item").only("id", "title", "wbs_item__code")
     if task.wbs_item_id:
         candidates = candidates.filter(wbs_item__project_id=task.wbs_item.project_id)
     elif task.property_id:
         candidates = candidates.filter(property_id=task.property_id)
-    return candidates.order_by("wbs_item__sort_key", "start_date", "id")[:DEPENDENCY_CHOICES_LIMIT]
+    return candidates.order_by("wbs_item__sort_key", "start_date", "id")[: settings.TASK_DEPENDENCY_CHOICES]
 
 
 def _page_task(request) -> Task | None:
