@@ -7,9 +7,10 @@ pattern's arguments are filled with the ids of objects that belong to another cl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.photo_files import jpeg_bytes
-from tests.turnover_factories import make_booking, make_property, make_task
+from tests.photo_files import jpeg_bytes, upload
+from tests.turnover_factories import SOON, make_booking, make_property, make_task
 from wbs.models import TaskPhoto
+from wbs.services.photos import photo_add, prepare_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +43,8 @@ def fill(route: str, converters: list[str], values: dict) -> str:
 @pytest.fixture
 def others_things(other_cleaner):
     prop = make_property()
-    make_booking(prop, __import__("datetime").date(2026, 12, 1))
+    make_booking(prop, SOON)
     task = make_task(assignee=other_cleaner, prop=prop)
-    from tests.photo_files import upload
-    from wbs.services.photos import photo_add, prepare_photo
 
     photo = photo_add(task=task, prepared=prepare_photo(upload(jpeg_bytes())), user=other_cleaner)
     return {"pk": task.pk, "item_pk": task.checklist.first().pk, "photo": photo}

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from bookings.models import BookingStatus
 from core.models import AuditEntry
-from tests.turnover_factories import make_booking, make_property, make_template
+from tests.turnover_factories import SOON, make_booking, make_property, make_template
 from wbs.demo_turnovers import seed_turnovers
 from wbs.models import Task, TaskTemplate
 
@@ -24,7 +24,7 @@ def run() -> str:
 def test_it_creates_two_tasks_the_first_time_and_none_the_second():
     make_template()
     make_template("Inspect {property} before {guest}", trigger="before_check_in")
-    make_booking(make_property(), datetime.date(2026, 12, 1))
+    make_booking(make_property(), SOON)
 
     first, second = run(), run()
 
@@ -35,8 +35,8 @@ def test_it_creates_two_tasks_the_first_time_and_none_the_second():
 
 def test_it_reports_moves_and_cancellations_with_the_cli_source():
     make_template()
-    moved = make_booking(make_property(), datetime.date(2026, 12, 1))
-    cancelled = make_booking(make_property(), datetime.date(2026, 12, 1))
+    moved = make_booking(make_property(), SOON)
+    cancelled = make_booking(make_property(), SOON)
     run()
     moved.check_out = moved.check_out + datetime.timedelta(days=1)
     moved.save()
@@ -52,7 +52,7 @@ def test_it_reports_moves_and_cancellations_with_the_cli_source():
 
 
 def test_the_demo_ships_two_active_templates_and_one_inactive(cleaner, other_cleaner):
-    make_booking(make_property(), datetime.date(2026, 12, 1))
+    make_booking(make_property(), SOON)
     out = io.StringIO()
 
     seed_turnovers(users={"cleaner1": cleaner, "cleaner2": other_cleaner}, scale=1, stdout=out)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 from django.db.models import Count
 
-from tests.turnover_factories import make_booking, make_property, make_template
+from tests.turnover_factories import SOON, make_booking, make_property, make_template
 from wbs.models import ChecklistItem, Task
 from wbs.services.turnovers import turnovers_sync
 
@@ -41,9 +41,7 @@ def test_eight_syncs_of_the_same_bookings_leave_one_task_per_booking_and_templat
     make_template()
     make_template("Inspect {property} before {guest}", trigger="before_check_in")
     prop = make_property()
-    booking_ids = [
-        make_booking(prop, datetime.date(2026, 12, 1) + datetime.timedelta(days=3 * n)).pk for n in range(20)
-    ]
+    booking_ids = [make_booking(prop, SOON + datetime.timedelta(days=3 * n)).pk for n in range(20)]
 
     errors = run_at_once(lambda: turnovers_sync(booking_ids=booking_ids))
 
@@ -59,9 +57,7 @@ def test_eight_syncs_of_the_same_bookings_leave_one_task_per_booking_and_templat
 def test_overlapping_syncs_in_different_orders_neither_deadlock_nor_duplicate():
     make_template()
     prop = make_property()
-    booking_ids = [
-        make_booking(prop, datetime.date(2026, 12, 1) + datetime.timedelta(days=3 * n)).pk for n in range(12)
-    ]
+    booking_ids = [make_booking(prop, SOON + datetime.timedelta(days=3 * n)).pk for n in range(12)]
     halves = [booking_ids[:8], booking_ids[4:], list(reversed(booking_ids))]
     turn = iter(halves * 3)
     lock = threading.Lock()
@@ -81,7 +77,7 @@ def test_the_database_refuses_a_second_live_task_for_a_booking_and_template(db):
     from django.db import IntegrityError, transaction
 
     template = make_template()
-    booking = make_booking(make_property(), datetime.date(2026, 12, 1))
+    booking = make_booking(make_property(), SOON)
     turnovers_sync(booking_ids=[booking.pk])
     with pytest.raises(IntegrityError), transaction.atomic():
         Task.objects.create(title="Duplicate", booking=booking, template=template, property=booking.property)
@@ -91,7 +87,7 @@ def test_a_lost_race_insert_is_skipped_quietly_by_the_partial_unique_index(db):
     """What the sync relies on when a writer slips past the booking lock: ON CONFLICT DO NOTHING honours
     the partial unique index on SQLite and on PostgreSQL alike."""
     template = make_template()
-    booking = make_booking(make_property(), datetime.date(2026, 12, 1))
+    booking = make_booking(make_property(), SOON)
     turnovers_sync(booking_ids=[booking.pk])
     duplicate = Task(title="Duplicate", booking=booking, template=template, property=booking.property)
 

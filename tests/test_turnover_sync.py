@@ -5,17 +5,18 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind
 from bookings.signals import announce_bookings_changed
 from core.models import AuditEntry, AuditSource
-from tests.turnover_factories import make_booking, make_property, make_template
+from tests.turnover_factories import SOON, make_booking, make_property, make_template
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TemplateTrigger
 from wbs.services.turnovers import render_title, turnovers_sync, turnovers_sync_all
 
 pytestmark = pytest.mark.django_db
 LISBON = zoneinfo.ZoneInfo("Europe/Lisbon")
-DAY = datetime.date(2026, 12, 1)
+DAY = SOON
 
 
 def at(day, hour, minute=0, zone=LISBON):
@@ -43,7 +44,7 @@ def test_it_creates_one_task_per_template_and_none_the_second_time(beach, cleane
 def test_it_fills_every_placeholder(beach):
     booking = make_booking(beach, DAY, nights=4, guest_name="Ana Reis", adults=2, children=1)
     pattern = "{property}|{guest}|{check_in}|{check_out}|{nights}|{guests}|{unknown}"
-    assert render_title(pattern, booking) == "Beach House|Ana Reis|2026-12-01|2026-12-05|4|3|{unknown}"
+    assert render_title(pattern, booking) == f"Beach House|Ana Reis|{DAY}|{booking.check_out}|4|3|{{unknown}}"
 
 
 def test_it_does_not_let_a_pattern_reach_attributes(beach):
@@ -145,14 +146,16 @@ def test_it_moves_a_task_that_has_not_started_when_the_dates_change(beach, djang
 
     with django_capture_on_commit_callbacks(execute=True):
         announce_bookings_changed(
-            [booking.pk], source="web", changes={booking.pk: {"check_out": [old_check_out.isoformat(), "2026-12-06"]}}
+            [booking.pk],
+            source="web",
+            changes={booking.pk: {"check_out": [str(old_check_out), str(booking.check_out)]}},
         )
 
     task = Task.objects.get(booking=booking)
     assert task.due_date == booking.check_out
     entry = AuditEntry.objects.for_object(task).filter(action="move").get()
     assert entry.source == AuditSource.AUTOMATION
-    assert "check_out 2026-12-04 → 2026-12-06" in entry.message
+    assert f"check_out {old_check_out} → {booking.check_out}" in entry.message
     assert mail.outbox and "Changed" in mail.outbox[0].body
 
 
@@ -198,7 +201,7 @@ def test_it_cancels_the_tasks_of_a_deleted_booking(beach):
     make_template()
     booking = make_booking(beach, DAY)
     turnovers_sync(booking_ids=[booking.pk])
-    Booking.all_objects.filter(pk=booking.pk).update(deleted_at=datetime.datetime(2026, 11, 1, tzinfo=LISBON))
+    Booking.all_objects.filter(pk=booking.pk).update(deleted_at=timezone.now())
 
     turnovers_sync_all()
 
@@ -220,8 +223,9 @@ def test_it_raises_a_conflict_instead_of_changing_a_started_task(
     before = Task.objects.get(booking=booking)
 
     with django_capture_on_commit_callbacks(execute=True):
-        turnovers_sync(booking_ids=[booking.pk], changes={booking.pk: {"check_out": ["2026-12-04", "2026-12-07"]}})
-        turnovers_sync(booking_ids=[booking.pk], changes={booking.pk: {"check_out": ["2026-12-04", "2026-12-07"]}})
+        change = {booking.pk: {"check_out": [str(before.due_date), str(booking.check_out)]}}
+        turnovers_sync(booking_ids=[booking.pk], changes=change)
+        turnovers_sync(booking_ids=[booking.pk], changes=change)
 
     after = Task.objects.get(booking=booking)
     assert (after.due_at, after.status) == (before.due_at, status)
@@ -294,7 +298,8 @@ def test_the_bookings_services_bring_the_tasks_in_step(beach, manager):
     task = Task.objects.get(booking=booking)
     assert task.due_date == DAY + datetime.timedelta(days=4)
     message = AuditEntry.objects.for_object(task).get(action="move").message
-    assert "check_out 2026-12-04 → 2026-12-05" in message and "edited_by_hand" not in message
+    old, new = DAY + datetime.timedelta(days=3), DAY + datetime.timedelta(days=4)
+    assert f"check_out {old} → {new}" in message and "edited_by_hand" not in message
 
     booking_cancel(booking=booking, user=manager, reason="Guest cancelled")
     assert Task.objects.get(booking=booking).status == TaskStatus.CANCELLED

@@ -7,7 +7,8 @@ from bookings.models import Booking, BookingStatus, Property
 from wbs.models import Task, TaskTemplate, TaskType, TemplateTrigger
 
 _codes = itertools.count(1)
-TODAY = datetime.date(2026, 11, 23)
+# Dates relative to today: notifications skip work whose day has passed, and CI runs on any day.
+SOON = datetime.date.today() + datetime.timedelta(days=10)
 
 
 def make_property(name: str = "Beach House", **fields) -> Property:
@@ -60,8 +61,8 @@ def make_task(*, assignee, prop: Property | None = None, title: str = "Clean Bea
         property=prop or make_property(),
         assignee=assignee,
         type=fields.pop("type", TaskType.CLEANING),
-        due_date=fields.pop("due_date", TODAY),
-        start_date=fields.pop("start_date", TODAY),
+        due_date=fields.pop("due_date", datetime.date.today()),
+        start_date=fields.pop("start_date", datetime.date.today()),
         checklist=fields.pop(
             "checklist", ["Change the bed linen", {"text": "Photo of the kitchen", "requires_photo": True}]
         ),

@@ -61,5 +61,6 @@ def seed_turnovers(*, users: dict, scale: int, stdout) -> None:
         spec["backup_assignee"] = users.get(backup_name) if backup_name else None
         TaskTemplate.objects.update_or_create(title_pattern=spec["title_pattern"], defaults=spec)
     with audit_context(source=AuditSource.CLI):
-        result = turnovers_sync_all(source=AuditSource.CLI)
+        # Demo data is not news: no emails about it.
+        result = turnovers_sync_all(source=AuditSource.CLI, notify=False)
     stdout.write(f"Turnover templates: {len(DEMO_TEMPLATES)} ({result.summary()})")

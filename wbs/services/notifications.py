@@ -1,5 +1,6 @@
 """Who hears about which task change: queues email jobs that run after the transaction commits."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,13 +13,17 @@ SUBJECT_PREFIX = "StayOps: "
 
 @dataclass
 class Digest:
-    """Changes collected during one write, sent as one email per person when it commits."""
+    """Changes to tasks collected during one write, sent as one email per assignee when it commits."""
 
+    since: datetime.date | None = None
     lines_by_user: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, user_id: int | None, line: str) -> None:
-        if user_id is not None:
-            self.lines_by_user[user_id].append(line)
+    def add(self, task, line: str) -> None:
+        if task.assignee_id is None:
+            return
+        if self.since is not None and task.due_date is not None and task.due_date < self.since:
+            return
+        self.lines_by_user[task.assignee_id].append(line)
 
     def send_on_commit(self) -> None:
         for user_id, lines in self.lines_by_user.items():

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
@@ -193,7 +194,11 @@ def _when(task_or_schedule) -> str:
 
 
 def turnovers_sync(
-    *, booking_ids: Iterable[int], changes: dict | None = None, source: str = AuditSource.AUTOMATION
+    *,
+    booking_ids: Iterable[int],
+    changes: dict | None = None,
+    source: str = AuditSource.AUTOMATION,
+    notify: bool = True,
 ) -> SyncResult:
     """Bring the turnover tasks of these bookings (and of the stays just before them) in step.
 
@@ -203,14 +208,14 @@ def turnovers_sync(
     result = SyncResult()
     ordered_ids = sorted(set(booking_ids))
     for start in range(0, len(ordered_ids), SYNC_CHUNK_SIZE):
-        result += _sync_chunk(ordered_ids[start : start + SYNC_CHUNK_SIZE], changes, source)
+        result += _sync_chunk(ordered_ids[start : start + SYNC_CHUNK_SIZE], changes, source, notify)
     return result
 
 
-def turnovers_sync_all(*, source: str = AuditSource.CLI) -> SyncResult:
+def turnovers_sync_all(*, source: str = AuditSource.CLI, notify: bool = True) -> SyncResult:
     """Every booking, including deleted ones (their live tasks must be cancelled). Idempotent."""
     booking_ids = Booking.all_objects.order_by("pk").values_list("pk", flat=True)
-    return turnovers_sync(booking_ids=list(booking_ids), source=source)
+    return turnovers_sync(booking_ids=list(booking_ids), source=source, notify=notify)
 
 
 def _load_bookings(booking_ids: list[int]) -> list[Booking]:
@@ -243,7 +248,7 @@ def _load_neighbours(bookings: list[Booking], changes: dict) -> list[Booking]:
     )
 
 
-def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str) -> SyncResult:
+def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notify: bool) -> SyncResult:
     changes_by_id = {int(key): value for key, value in (changes or {}).items()}
     with transaction.atomic(), audit_context(source=AuditSource.AUTOMATION):
         bookings = _load_bookings(booking_ids)
@@ -284,7 +289,7 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str) -> Sy
             )
             _plan_booking(plan, booking, own, templates, tasks_by_booking.get(booking.pk, {}), next_check_in, cause)
         plan.result.bookings = len(bookings)
-        _apply(plan)
+        _apply(plan, notify)
     return plan.result
 
 
@@ -339,10 +344,11 @@ def _differs(current, wanted) -> bool:
     return current != wanted
 
 
-def _apply(plan: _Plan) -> None:
+def _apply(plan: _Plan, notify: bool) -> None:
     content_type = ContentType.objects.get_for_model(Task)
     entries = []
-    digest = Digest()
+    # Nobody needs an email about work whose day has passed.
+    digest = Digest(since=timezone.localdate())
     created = _create_tasks(plan, entries, content_type, digest)
     plan.result.created = created
 
@@ -359,13 +365,14 @@ def _apply(plan: _Plan) -> None:
             entries.append(audit.build_entry(task, action, diff, message=cause, content_type=content_type))
             rows.append(task)
             verb = "Cancelled" if action == AuditAction.CANCEL else "Changed"
-            digest.add(task.assignee_id, f"{verb}: {task.title} ({_when(task)}). {cause}")
+            digest.add(task, f"{verb}: {task.title} ({_when(task)}). {cause}")
         Task.objects.bulk_update(rows, sorted(touched_fields | {"updated_at"}), batch_size=500)
 
     if plan.conflicts:
         _raise_conflicts(plan, digest)
     audit.record_many(entries)
-    digest.send_on_commit()
+    if notify:
+        digest.send_on_commit()
 
 
 def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> int:
@@ -417,7 +424,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
         changes = audit.diff({}, audit.snapshot(task, TASK_AUDIT_FIELDS))
         message = f'Template "{template.title_pattern}" for booking {task.booking}'
         entries.append(audit.build_entry(task, AuditAction.CREATE, changes, message=message, content_type=content_type))
-        digest.add(task.assignee_id, f"Assigned: {task.title} ({_when(task)})")
+        digest.add(task, f"Assigned: {task.title} ({_when(task)})")
     ChecklistItem.objects.bulk_create(checklist_rows, batch_size=1000)
     return len(inserted)
 
@@ -452,7 +459,7 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
             )
         )
         for task in tasks:
-            digest.add(task.assignee_id, f"Check with your manager: {task.title}. {cause}")
+            digest.add(task, f"Check with your manager: {task.title}. {cause}")
     if new_conflicts:
         BookingConflict.objects.bulk_create(new_conflicts)
         plan.result.conflicts += len(new_conflicts)
