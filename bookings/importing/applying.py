@@ -60,16 +60,19 @@ def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tu
     changes: dict[int, dict] = {}
 
     created: list[Booking] = []
+    created_data: list[dict] = []
     created_rows: dict[int, Booking] = {}
     for row_number, action, _booking_id, data, _diff, _errors in rows:
         if action != ImportRowAction.CREATE:
             continue
         booking = Booking(**from_json(data), last_import_batch=batch)
         created.append(booking)
+        created_data.append(data)
         created_rows[row_number] = booking
     Booking.objects.bulk_create(created, batch_size=BULK_SIZE)
-    for booking in created:
-        diff = audit.diff({}, audit.snapshot(booking, FIELDS))
+    for booking, data in zip(created, created_data, strict=True):
+        # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
+        diff = {name: [None, value] for name, value in data.items() if value is not None}
         entries.append(audit.build_entry(booking, AuditAction.CREATE, diff, content_type=content_type))
         changes[booking.pk] = {}
     if progress:
@@ -128,13 +131,12 @@ def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tu
     BookingConflict.objects.bulk_create(conflicts, batch_size=BULK_SIZE)
     audit.record_many(entries)
 
-    if created:
-        # Link the history's rows to the bookings they created: one UPDATE, not one per row.
-        ImportRow.objects.filter(batch=batch, action=ImportRowAction.CREATE).update(
+    # Link the history's rows to the bookings they created: one UPDATE per source, not one per row. The
+    # subquery filters by source and code so it walks the (source, external_code) index.
+    for source in sorted({booking.source for booking in created}):
+        ImportRow.objects.filter(batch=batch, action=ImportRowAction.CREATE, data__source=source).update(
             booking_id=Subquery(
-                Booking.objects.filter(last_import_batch=batch, external_code=OuterRef("external_code"))
-                .order_by("pk")
-                .values("pk")[:1]
+                Booking.objects.filter(source=source, external_code=OuterRef("external_code")).values("pk")[:1]
             )
         )
     return sorted(changes), changes

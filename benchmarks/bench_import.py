@@ -1,0 +1,385 @@
+"""Import speed: a 10,000-row Airbnb .xlsx into 10,000 existing bookings, against openpyxl and django-import-export.
+
+Prints, for the same file in the same run: openpyxl read-only iteration time; the whole StayOps import (upload
+checks, parse, plan, write, audit); an unchanged re-import; each as a ratio to the openpyxl time, with the
+queries each ran; then django-import-export importing the same file, first time and unchanged. With --memory it
+also imports a 100,000-row file in a child process and prints its peak memory (tracemalloc and max RSS).
+
+Usage:
+  .venv/bin/python benchmarks/bench_import.py [--rows 10000] [--memory]          # a throwaway SQLite file
+  .venv/bin/python benchmarks/bench_import.py --postgres postgres://postgres@127.0.0.1:5432/stayops_imports_bench
+The PostgreSQL database named in the URL is dropped and created again: never point it at real data.
+"""
+
+import argparse
+import datetime
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+PROPERTIES = 50
+HEADERS = [
+    "Confirmation code",
+    "Status",
+    "Guest name",
+    "Contact",
+    "# of adults",
+    "# of children",
+    "# of infants",
+    "Start date",
+    "End date",
+    "# of nights",
+    "Booked",
+    "Listing",
+    "Earnings",
+]
+
+
+def configure(postgres_url: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DEBUG"] = "false"
+    if postgres_url:
+        _recreate_postgres_database(postgres_url)
+        os.environ["DATABASE_URL"] = postgres_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def stay(slot: int) -> tuple[datetime.date, datetime.date]:
+    """Slot n of a property: two nights, back to back with the next slot (a same-day turnover each time)."""
+    start = datetime.date(2024, 1, 1) + datetime.timedelta(days=2 * slot)
+    return start, start + datetime.timedelta(days=2)
+
+
+def build_database(existing: int) -> None:
+    """Properties and `existing` bookings on the even slots; the file fills the odd slots (no overlaps)."""
+    from bookings.models import Booking, Property
+
+    Property.objects.bulk_create(
+        Property(name=f"Bench flat {n}", code=f"BF{n}", aliases=[f"Bench Flat {n} by the sea"])
+        for n in range(PROPERTIES)
+    )
+    properties = list(Property.objects.order_by("pk"))
+    bookings = []
+    for index in range(existing):
+        check_in, check_out = stay(2 * (index // PROPERTIES))
+        bookings.append(
+            Booking(
+                property=properties[index % PROPERTIES],
+                source="airbnb",
+                external_code=f"HMOLD{index:07d}",
+                guest_name=f"Earlier guest {index}",
+                check_in=check_in,
+                check_out=check_out,
+                status="completed",
+                source_status="Past guest",
+                amount=Decimal("300.00"),
+                currency="USD",
+            )
+        )
+    Booking.objects.bulk_create(bookings, batch_size=2000)
+
+
+def build_file(rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Reservations")
+    sheet.append(HEADERS)
+    statuses = ["Confirmed", "Past guest", "Arriving soon", "Pending", "Canceled by guest"]
+    for index in range(rows):
+        check_in, check_out = stay(2 * (index // PROPERTIES) + 1)
+        sheet.append(
+            [
+                f"HM{index:08d}",
+                statuses[index % len(statuses)],
+                f"Guest number {index}",
+                f"+351 91{index:07d}",
+                2,
+                index % 3,
+                0,
+                check_in.strftime("%m/%d/%Y"),
+                check_out.strftime("%m/%d/%Y"),
+                2,
+                (check_in - datetime.timedelta(days=30)).strftime("%m/%d/%Y"),
+                f"Bench Flat {index % PROPERTIES} by the sea",
+                f"${300 + index % 700:,}.00",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def timed(function):
+    from django.db import connection
+
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        result = function()
+    return time.perf_counter() - started, counter.count, result
+
+
+def openpyxl_iterate(content: bytes) -> int:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    rows = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    return rows
+
+
+class ReceiverClock:
+    """Time spent in bookings_changed receivers (wbs syncing turnover tasks), reported apart from the import."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def install(self):
+        from bookings.importing import service
+
+        original = service.announce_bookings_changed
+
+        def timed_announce(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        service.announce_bookings_changed = timed_announce
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
+RECEIVERS = ReceiverClock()
+
+
+def stayops_import(content: bytes, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bookings.importing import import_batch_apply, import_batch_create, import_batch_preview
+
+    batch = import_batch_create(file=SimpleUploadedFile("bench.xlsx", content), file_name="bench.xlsx", user=user)
+    batch = import_batch_preview(batch=batch)
+    return import_batch_apply(batch=batch, user=user)
+
+
+def import_export_resource():
+    """What a Django team would write with django-import-export for the Airbnb export."""
+    from import_export import fields, resources, widgets
+
+    from bookings.models import Booking, Property
+    from bookings.status_mapping import load_status_mapper
+
+    properties = {alias.casefold(): prop for prop in Property.objects.all() for alias in [prop.name, *prop.aliases]}
+    statuses = load_status_mapper()
+
+    class PropertyWidget(widgets.Widget):
+        def clean(self, value, row=None, **kwargs):
+            return properties[str(value).casefold()]
+
+    class StatusWidget(widgets.Widget):
+        def clean(self, value, row=None, **kwargs):
+            return statuses.map(value, "airbnb")
+
+    class MoneyWidget(widgets.DecimalWidget):
+        def clean(self, value, row=None, **kwargs):
+            return Decimal(str(value).replace("$", "").replace(",", ""))
+
+    date = widgets.DateWidget(format="%m/%d/%Y")
+
+    class BookingResource(resources.ModelResource):
+        external_code = fields.Field(attribute="external_code", column_name="Confirmation code")
+        status = fields.Field(attribute="status", column_name="Status", widget=StatusWidget())
+        source_status = fields.Field(attribute="source_status", column_name="Status")
+        guest_name = fields.Field(attribute="guest_name", column_name="Guest name")
+        guest_contact = fields.Field(attribute="guest_contact", column_name="Contact")
+        adults = fields.Field(attribute="adults", column_name="# of adults", widget=widgets.IntegerWidget())
+        children = fields.Field(attribute="children", column_name="# of children", widget=widgets.IntegerWidget())
+        infants = fields.Field(attribute="infants", column_name="# of infants", widget=widgets.IntegerWidget())
+        check_in = fields.Field(attribute="check_in", column_name="Start date", widget=date)
+        check_out = fields.Field(attribute="check_out", column_name="End date", widget=date)
+        booked_on = fields.Field(attribute="booked_on", column_name="Booked", widget=date)
+        property = fields.Field(attribute="property", column_name="Listing", widget=PropertyWidget())
+        amount = fields.Field(attribute="amount", column_name="Earnings", widget=MoneyWidget())
+
+        class Meta:
+            model = Booking
+            import_id_fields = ("external_code",)
+            fields = (
+                "external_code",
+                "status",
+                "source_status",
+                "guest_name",
+                "guest_contact",
+                "adults",
+                "children",
+                "infants",
+                "check_in",
+                "check_out",
+                "booked_on",
+                "property",
+                "amount",
+            )
+            skip_unchanged = True
+            use_bulk = True
+            batch_size = 1000
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.source = "airbnb"
+            instance.currency = "USD"
+
+    return BookingResource()
+
+
+def import_export_run(content: bytes):
+    from import_export.formats.base_formats import XLSX
+
+    dataset = XLSX().create_dataset(content)
+    result = import_export_resource().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+    return result.totals
+
+
+def measure(rows: int, existing: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from bookings.models import Booking
+    from core.models import AuditEntry
+
+    user = get_user_model().objects.create_user("bench-manager", password="x")
+    build_database(existing)
+    content = build_file(rows)
+    print(
+        f"database: {connection.vendor}; file: {rows:,} Airbnb rows, {len(content) / 1e6:.1f} MB; "
+        f"bookings already there: {Booking.objects.count():,}"
+    )
+
+    openpyxl_iterate(content)  # warm up: the first read also pays for imports and caches
+    read_time, _, read_rows = timed(lambda: openpyxl_iterate(content))
+    RECEIVERS.install()
+    first_time, first_queries, batch = timed(lambda: stayops_import(content, user))
+    first_receivers = RECEIVERS.take()
+    assert batch.counts["created"] == rows, batch.counts
+    again_time, again_queries, again = timed(lambda: stayops_import(content, user))
+    again_receivers = RECEIVERS.take()
+    assert again.counts["unchanged"] == rows, again.counts
+    audit_entries = AuditEntry.objects.filter(batch_id=batch.pk).count()
+
+    # django-import-export on the same file: remove what StayOps imported so it creates the same bookings.
+    Booking.all_objects.filter(external_code__startswith="HM0").delete()
+    ie_time, ie_queries, ie_totals = timed(lambda: import_export_run(content))
+    ie_again_time, ie_again_queries, ie_again_totals = timed(lambda: import_export_run(content))
+
+    table = [
+        ("openpyxl read-only, iterate only", read_time, 0, f"{read_rows - 1:,} rows"),
+        (
+            "StayOps import (new bookings)",
+            first_time,
+            first_queries,
+            f"created={batch.counts['created']:,}, {audit_entries:,} audit entries",
+        ),
+        ("  of which wbs turnover sync (receiver)", first_receivers, 0, "bookings_changed receivers"),
+        ("  StayOps import without the receiver", first_time - first_receivers, 0, "parse…audit, the engine"),
+        ("StayOps re-import, unchanged", again_time, again_queries, f"unchanged={again.counts['unchanged']:,}"),
+        ("  of which receivers", again_receivers, 0, "nothing changed: not announced"),
+        ("django-import-export (new bookings)", ie_time, ie_queries, f"{dict(ie_totals)}"),
+        ("django-import-export, unchanged", ie_again_time, ie_again_queries, f"{dict(ie_again_totals)}"),
+    ]
+    print(f"{'step':40} {'seconds':>8} {'× openpyxl':>11} {'queries':>8}  notes")
+    for name, seconds, queries, notes in table:
+        print(f"{name:40} {seconds:8.2f} {seconds / read_time:10.2f}× {queries:8}  {notes}")
+    print(
+        f"django-import-export / StayOps: first import {ie_time / first_time:.1f}×, "
+        f"unchanged re-import {ie_again_time / again_time:.1f}×"
+    )
+
+
+def measure_memory(rows: int) -> None:
+    """Runs in a child process: peak memory of one big import, Python heap (tracemalloc) and whole process."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("bench-manager", password="x")
+    build_database(0)
+    content = build_file(rows)
+    baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tracemalloc.start()
+    started = time.perf_counter()
+    batch = stayops_import(content, user)
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{rows:,}-row import ({len(content) / 1e6:.1f} MB .xlsx): created={batch.counts['created']:,} in "
+        f"{seconds:.1f} s under tracemalloc; peak Python heap {peak / 1e6:.0f} MB; "
+        f"process max RSS {peak_rss:.0f} MB (before the import, with the file built: {baseline_rss:.0f} MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--existing", type=int, default=10_000)
+    parser.add_argument("--postgres", help="A PostgreSQL URL whose database is dropped and recreated.")
+    parser.add_argument("--memory", action="store_true", help="Also measure a 100,000-row import's peak memory.")
+    parser.add_argument("--memory-rows", type=int, default=100_000)
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+
+    configure(options.postgres)
+    if options.memory_child:
+        measure_memory(options.memory_rows)
+        return
+    measure(options.rows, options.existing)
+    if options.memory:
+        command = [sys.executable, __file__, "--memory-child", "--memory-rows", str(options.memory_rows)]
+        if options.postgres:
+            command += ["--postgres", options.postgres]
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
