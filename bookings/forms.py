@@ -53,7 +53,13 @@ class BookingFieldsForm(forms.ModelForm):
             "booked_on",
             "notes",
         ]
-        labels = {"external_code": "Confirmation code", "guest_contact": "Contact", "booked_on": "Booked on"}
+        labels = {
+            "external_code": "Confirmation code",
+            "guest_contact": "Contact",
+            "booked_on": "Booked on",
+            "check_in": "Check-in",
+            "check_out": "Check-out",
+        }
         widgets = {
             "check_in": DateInput(),
             "check_out": DateInput(),
