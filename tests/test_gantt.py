@@ -42,7 +42,7 @@ def test_it_refuses_cleaners(cleaner_client):
     assert cleaner_client.get(GANTT).status_code == 403
 
 
-def test_it_groups_rows_by_project_and_wbs_item_then_property(manager_client):
+def test_it_groups_rows_by_property_then_project_and_wbs_item(manager_client):
     project, kitchen, plumbing = make_project("Renovate Beach House")
     beach = make_property("Beach House")
     make_task("Replace pipes", wbs_item=plumbing, start_date=day(1), due_date=day(3))
@@ -54,13 +54,13 @@ def test_it_groups_rows_by_project_and_wbs_item_then_property(manager_client):
     html = page[page.index('class="gantt-labels"') : page.index('class="gantt-scroll"')]
 
     order = [
+        "<span>Beach House</span>",
+        "Clean after Ana",
         "<span>Renovate Beach House</span>",
         '<span class="gantt-code">1</span>',
         "Choose cabinets",
         '<span class="gantt-code">1.1</span>',
         "Replace pipes",
-        "<span>Beach House</span>",
-        "Clean after Ana",
         "Other tasks",
         "Order soap",
     ]

@@ -149,24 +149,31 @@ class TaskQuerySet(SoftDeleteQuerySet):
             "wbs_item__project", "property", "booking", "assignee", "created_by", "template"
         ).prefetch_related("tags")
 
-    def for_kanban_view(self, *, per_column: int, lane: str | None = None, offset: int = 0):
+    def for_kanban_view(self, *, per_column: int, lane: str | None = None, offset: int = 0, statuses=None):
         """Board cards: ranks `offset+1 … offset+per_column` of each status column (of each lane), in board order.
 
-        One query for the cards whatever the number of tasks (a window function ranks them per column), one
-        for their tags and one for their open finish-to-start predecessors (the "blocked by" badge).
-        `lane` is "property" or "assignee" for swimlanes.
+        The card ids come from one indexed query per column (status, position: a few rows read, whatever the
+        number of tasks) or, with swimlanes (`lane` is "property" or "assignee"), from one window-function query
+        that ranks cards per column and lane. Then one query for the cards, one for their tags and one for
+        their open finish-to-start predecessors (the "blocked by" badge).
         """
-        partition = [models.F("status")] + ([models.F(f"{lane}_id")] if lane else [])
-        ranked = (
-            self.annotate(
+        if lane:
+            ranked = self.annotate(
                 board_rank=models.Window(
-                    RowNumber(), partition_by=partition, order_by=[models.F("position").asc(), models.F("id").asc()]
+                    RowNumber(),
+                    partition_by=[models.F("status"), models.F(f"{lane}_id")],
+                    order_by=[models.F("position").asc(), models.F("id").asc()],
                 )
-            )
-            .filter(board_rank__gt=offset, board_rank__lte=offset + per_column)
-            .values("pk")
-        )
-        return Task.objects.filter(pk__in=ranked).with_card_details().order_by("status", "position", "id")
+            ).filter(board_rank__gt=offset, board_rank__lte=offset + per_column)
+            if statuses is not None:
+                ranked = ranked.filter(status__in=statuses)
+            ids = list(ranked.values_list("pk", flat=True))
+        else:
+            ids = []
+            for status in statuses or TaskStatus.values:
+                column = self.filter(status=status).order_by("position", "id").values_list("pk", flat=True)
+                ids += column[offset : offset + per_column]
+        return Task.objects.filter(pk__in=ids).with_card_details().order_by("status", "position", "id")
 
     def with_card_details(self):
         """What a board card shows: property, assignee, tags, and `open_blockers` (open FS predecessors)."""
@@ -188,7 +195,8 @@ class TaskQuerySet(SoftDeleteQuerySet):
         return dict(self.order_by().values_list("status").annotate(count=models.Count("id")))
 
     def for_gantt_view(self, *, start, end):
-        """Tasks with a date in [start, end], in Gantt row order: project and WBS code, then property, then start.
+        """Tasks with a date in [start, end], in Gantt row order: turnover work by property, then projects by
+        name and WBS code, then the rest; by start within a group.
 
         A task with one of its two dates is drawn on that day. Slice it for a page: rows outside the window
         are never loaded.
@@ -198,18 +206,26 @@ class TaskQuerySet(SoftDeleteQuerySet):
             | Q(start_date__isnull=True, due_date__range=(start, end))
             | Q(due_date__isnull=True, start_date__range=(start, end))
         )
+        in_project = Q(wbs_item__isnull=False)
         return (
             self.filter(in_window)
+            .alias(
+                gantt_group=models.Case(
+                    models.When(in_project, then=models.Value(1)),
+                    models.When(property__isnull=False, then=models.Value(0)),
+                    default=models.Value(2),
+                ),
+                gantt_label=models.Case(
+                    models.When(in_project, then=models.F("wbs_item__project__name")),
+                    default=models.F("property__name"),
+                ),
+                gantt_group_id=models.Case(
+                    models.When(in_project, then=models.F("wbs_item__project_id")), default=models.F("property_id")
+                ),
+            )
             .select_related("wbs_item__project", "property", "assignee")
             .order_by(
-                models.F("wbs_item__project__name").asc(nulls_last=True),
-                "wbs_item__project_id",
-                "wbs_item__sort_key",
-                models.F("property__name").asc(nulls_last=True),
-                "property_id",
-                "start_date",
-                "due_date",
-                "id",
+                "gantt_group", "gantt_label", "gantt_group_id", "wbs_item__sort_key", "start_date", "due_date", "id"
             )
         )
 

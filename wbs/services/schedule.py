@@ -102,12 +102,15 @@ def schedule_apply(
                 {"start_date": item.start_date, "due_date": item.due_date},
                 {"start_date": move.new_start, "due_date": move.new_due},
             )
-            item.start_date, item.due_date, item.updated_at = move.new_start, move.new_due, now
+            item.start_date, item.due_date = move.new_start, move.new_due
             message = "Dates changed" if move.task_id == task.pk else f"Rescheduled after “{task.title}” moved"
             entries.append(
                 audit.build_entry(item, AuditAction.MOVE, changes, message=message, content_type=content_type)
             )
-        # bulk_update skips auto_now, so updated_at is set by hand (the Gantt's critical-path cache reads it).
-        Task.objects.bulk_update(tasks.values(), ["start_date", "due_date", "updated_at"], batch_size=1000)
+        # Small batches: bulk_update writes one CASE per field whose length grows with the batch, so big
+        # batches cost quadratic time; 100 keeps a 10,000-task cascade linear.
+        Task.objects.bulk_update(tasks.values(), ["start_date", "due_date"], batch_size=100)
+        # bulk_update skips auto_now; every moved task gets the same stamp (the critical-path cache reads it).
+        Task.objects.filter(pk__in=tasks).update(updated_at=now)
         audit.record_many(entries)
     return moves

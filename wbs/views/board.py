@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -88,13 +89,46 @@ def _column_headers(tasks, lane: str | None) -> tuple[dict, dict, dict]:
     return counts, totals, limits
 
 
+# The options of a card's status select, one variant per current status, built once.
+STATUS_OPTIONS = {
+    current: format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == current else "", label) for value, label in TaskStatus.choices),
+    )
+    for current in TaskStatus.values
+}
+CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+def present_cards(cards, today) -> list[Task]:
+    """What each card shows, worked out once in Python: a 10,000-task board renders hundreds of cards, and
+    template logic per card (initials, overdue, the status options) would dominate its time."""
+    for card in cards:
+        assignee = card.assignee
+        card.assignee_name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+        if assignee is None:
+            card.initials = ""
+        elif assignee.first_name:
+            card.initials = (assignee.first_name[:1] + assignee.last_name[:1]).upper()
+        else:
+            card.initials = assignee.get_username()[:2].upper()
+        card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED
+        card.tag_list = list(card.tags.all())
+        card.blocked_titles = ", ".join(link.predecessor.title for link in getattr(card, "open_blockers", ()))
+        card.blocked_count = len(getattr(card, "open_blockers", ()))
+        card.status_options = STATUS_OPTIONS[card.status]
+        card.url = card.get_absolute_url()
+    return cards
+
+
 def build_board(request, filterset: TaskFilter, lane: str | None) -> list[Lane]:
     """Every lane's columns with their first BOARD_COLUMN_PAGE_SIZE cards: a fixed number of queries."""
     page_size = settings.BOARD_COLUMN_PAGE_SIZE
     tasks = filterset.qs
     counts, totals, limits = _column_headers(tasks, lane)
     cards_by_cell: dict[tuple, list[Task]] = {}
-    for card in tasks.for_kanban_view(per_column=page_size, lane=lane):
+    for card in present_cards(tasks.for_kanban_view(per_column=page_size, lane=lane), timezone.localdate()):
         lane_id = getattr(card, f"{lane}_id") if lane else None
         cards_by_cell.setdefault((card.status, lane_id), []).append(card)
     lane_ids = {lane_id for _, lane_id in counts} or {None}
@@ -132,6 +166,11 @@ def _filter_query(request) -> str:
     return query.urlencode()
 
 
+def _move_urls(request) -> dict:
+    query = _filter_query(request)
+    return {"query": query, "move_url": f"{reverse('wbs:board_move')}?{query}"}
+
+
 def _board_context(request, filterset: TaskFilter) -> dict:
     lane = _lane_of(request)
     query = _filter_query(request)
@@ -140,9 +179,8 @@ def _board_context(request, filterset: TaskFilter) -> dict:
         "lane": lane,
         "lanes_available": LANES,
         "lanes": build_board(request, filterset, lane) if filterset.is_valid() else [],
-        "statuses": TaskStatus.choices,
         "query": query,
-        "today": timezone.localdate(),
+        "move_url": f"{reverse('wbs:board_move')}?{query}",
         "page_size": settings.BOARD_COLUMN_PAGE_SIZE,
     }
 
@@ -176,13 +214,15 @@ def board_column(request: HtmxHttpRequest) -> HttpResponse:
         lane_id = None if request.GET.get("lane_id") in (None, "", "none") else request.GET["lane_id"]
         tasks = tasks.filter(**({f"{lane}_id": lane_id} if lane_id else {f"{lane}__isnull": True}))
     page_size = settings.BOARD_COLUMN_PAGE_SIZE
-    cards = list(tasks.for_kanban_view(per_column=page_size + 1, lane=lane, offset=offset))
+    cards = present_cards(
+        list(tasks.for_kanban_view(per_column=page_size + 1, lane=lane, offset=offset, statuses=[status])),
+        timezone.localdate(),
+    )
     more_url = ""
     if len(cards) > page_size:
         cards = cards[:page_size]
         more_url = _more_url(request, status, lane, lane_id, offset=offset + page_size)
-    context = {"cards": cards, "more_url": more_url, "statuses": TaskStatus.choices, "today": timezone.localdate()}
-    context["query"] = _filter_query(request)
+    context = {"cards": cards, "more_url": more_url, **_move_urls(request)}
     return render(request, BOARD_TEMPLATE + "#more_cards", context)
 
 
@@ -225,9 +265,8 @@ def board_move(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx.target == "board":
         return render(request, BOARD_TEMPLATE + "#board", _board_context(request, filterset))
     lane = _lane_of(request)
-    card = Task.objects.filter(pk=result.task.pk).with_card_details().get()
-    context = {"columns": _header_columns(filterset, lane), "card": card, "query": _filter_query(request)}
-    context.update(statuses=TaskStatus.choices, today=timezone.localdate())
+    card = present_cards([Task.objects.filter(pk=result.task.pk).with_card_details().get()], timezone.localdate())[0]
+    context = {"columns": _header_columns(filterset, lane), "card": card, **_move_urls(request)}
     return render(request, BOARD_TEMPLATE + "#moved", context)
 
 
@@ -255,9 +294,7 @@ def _confirm_done(request, error: NeedsConfirmation, data: dict) -> HttpResponse
     if not request.htmx:
         filterset = TaskFilter(request.GET, queryset=Task.objects.all())
         return render(request, BOARD_TEMPLATE, _board_context(request, filterset) | confirm, status=409)
-    response = render(
-        request, BOARD_TEMPLATE + "#confirm_done", confirm | {"query": _filter_query(request)}, status=409
-    )
+    response = render(request, BOARD_TEMPLATE + "#confirm_done", confirm | _move_urls(request), status=409)
     response["HX-Retarget"] = "#board-dialog"
     response["HX-Reswap"] = "innerHTML"
     return response

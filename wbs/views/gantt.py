@@ -77,6 +77,7 @@ class Row:
     task: Task | None = None
     group_id: int | None = None
     bar: dict | None = None
+    url: str = ""
     strip: list = field(default_factory=list)
 
 
@@ -251,6 +252,10 @@ def gantt_context(request) -> dict:
     critical = critical_task_ids(calendar)
     rows = _rows(window, list(page.object_list), critical)
     _occupancy(window, rows)
+    query = _query(request)
+    for row in rows:
+        if row.task is not None:
+            row.url = f"{reverse('wbs:gantt_reschedule_preview', args=[row.task.pk])}?{query}"
     today = timezone.localdate()
     height = HEADER_HEIGHT + len(rows) * ROW_HEIGHT
     step = datetime.timedelta(days=window.days if window.zoom.name != "month" else 91)
@@ -264,7 +269,7 @@ def gantt_context(request) -> dict:
         "height": height,
         "today_x": window.x(today) + window.zoom.day_width // 2 if window.start <= today <= window.end else None,
         "page": page,
-        "query": _query(request),
+        "query": query,
         "keep": _keep(request),
         "zoom_queries": {zoom: _query(request, zoom=zoom, start=None) for zoom in ZOOMS},
         "previous_query": _query(request, start=(window.start - step).isoformat()),
