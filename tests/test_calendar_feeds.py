@@ -91,3 +91,16 @@ def test_a_cleaner_cannot_renew_a_property_feed(cleaner_client):
     cleaner_client.post(reverse("wbs:my_calendar"), {"property": prop.pk})
     prop.refresh_from_db()
     assert prop.feed_token == old_token
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_it_builds_a_feed_in_a_fixed_number_of_queries(client, cleaner, count, django_assert_num_queries):
+    for number in range(count):
+        make_task(assignee=cleaner, title=f"Clean {number}", due_date=timezone.localdate())
+    token = calendar_token_rotate(user=cleaner)
+
+    # the token with its user, the tasks with their properties
+    with django_assert_num_queries(2):
+        response = client.get(reverse("wbs:cleaner_feed", args=[token.token]))
+
+    assert len(events(response)) == count

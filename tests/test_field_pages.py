@@ -203,3 +203,17 @@ def test_it_shows_a_manager_the_tasks_assigned_to_them(client, manager, cleaner,
 
     assert "Manager&#x27;s own inspection" in html
     assert "Cleaner&#x27;s clean" not in html
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_it_prints_the_day_sheet_in_a_fixed_number_of_queries(
+    cleaner_client, cleaner, today, count, django_assert_num_queries
+):
+    for number in range(count):
+        make_task(assignee=cleaner, title=f"Clean {number}", due_date=today)
+
+    # session, user, roles, the day's tasks with checklist counts and next stay
+    with django_assert_num_queries(4):
+        response = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": today.isoformat()})
+
+    assert response.content.decode().count('class="sheet-row') == count

@@ -1,11 +1,13 @@
 """The task templates pages: list, create with validation, edit; managers only."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
-from tests.turnover_factories import make_property, make_template
-from wbs.models import TaskTemplate
+from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from wbs.models import Task, TaskTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,14 @@ def test_it_edits_a_template_and_shows_its_checklist(manager_client):
 
 def test_it_answers_404_for_a_missing_template(manager_client):
     assert manager_client.get(reverse("wbs:template_edit", args=[999])).status_code == 404
+
+
+def test_a_new_template_gives_upcoming_bookings_their_tasks(manager_client, django_capture_on_commit_callbacks):
+    upcoming = make_booking(make_property(), SOON)
+    past = make_booking(make_property(), SOON - datetime.timedelta(days=60))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("wbs:template_create"), form_data())
+
+    assert Task.objects.filter(booking=upcoming).count() == 1
+    assert not Task.objects.filter(booking=past).exists()
