@@ -217,3 +217,15 @@ def test_it_prints_the_day_sheet_in_a_fixed_number_of_queries(
         response = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": today.isoformat()})
 
     assert response.content.decode().count('class="sheet-row') == count
+
+
+def test_it_keeps_the_last_days_open_tasks_and_leaves_older_ones_to_managers(cleaner_client, cleaner, today):
+    make_task(assignee=cleaner, title="Yesterday's clean", due_date=today - datetime.timedelta(days=1))
+    make_task(assignee=cleaner, title="Last month's clean", due_date=today - datetime.timedelta(days=30))
+    done = make_task(assignee=cleaner, title="Finished yesterday", due_date=today - datetime.timedelta(days=1))
+    Task.objects.filter(pk=done.pk).update(status=TaskStatus.DONE)
+
+    html = cleaner_client.get(reverse("wbs:my_tasks")).content.decode()
+
+    assert "Still open from earlier" in html and "Yesterday&#x27;s clean" in html
+    assert "Last month" not in html and "Finished yesterday" not in html

@@ -1,8 +1,13 @@
 """Demo task templates and the turnover tasks they create, for `seed_demo`."""
 
+import datetime
+
+from django.db.models import F
+from django.utils import timezone
+
 from core.audit_context import audit_context
 from core.models import AuditSource
-from wbs.models import Priority, TaskTemplate, TaskType, TemplateTrigger
+from wbs.models import Priority, Task, TaskStatus, TaskTemplate, TaskType, TemplateTrigger
 from wbs.services.turnovers import turnovers_sync_all
 
 DEMO_TEMPLATES = [
@@ -63,4 +68,8 @@ def seed_turnovers(*, users: dict, scale: int, stdout) -> None:
     with audit_context(source=AuditSource.CLI):
         # Demo data is not news: no emails about it.
         result = turnovers_sync_all(source=AuditSource.CLI, notify=False)
+    # The demo's past stays were cleaned on time: only today's and later work is open.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    past = Task.objects.filter(template__isnull=False, due_date__lt=yesterday, status=TaskStatus.TODO)
+    past.update(status=TaskStatus.DONE, progress=100, started_at=F("due_at"), completed_at=F("due_at"))
     stdout.write(f"Turnover templates: {len(DEMO_TEMPLATES)} ({result.summary()})")

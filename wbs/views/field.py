@@ -26,6 +26,8 @@ from wbs.services.problems import problem_report
 
 field_user_required = role_required(CLEANER, MANAGER)
 WEEK_DAYS = 7
+# Open tasks from the last few days stay on the list; older leftovers are for managers to close or reassign.
+OVERDUE_DAYS = 3
 _OPEN = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED]
 
 
@@ -44,11 +46,15 @@ def _next_stay(field_name: str):
 
 
 def my_task_list(user, first_day: datetime.date, last_day: datetime.date):
-    """The user's tasks due in [first_day, last_day], plus older ones still open; one query."""
+    """The user's tasks due in [first_day, last_day], plus those of the last days still open; one query."""
+    overdue_since = first_day - datetime.timedelta(days=OVERDUE_DAYS)
     return (
         Task.objects.filter(assignee=user)
         .exclude(status=TaskStatus.CANCELLED)
-        .filter(Q(due_date__range=(first_day, last_day)) | Q(due_date__lt=first_day, status__in=_OPEN))
+        .filter(
+            Q(due_date__range=(first_day, last_day))
+            | Q(due_date__gte=overdue_since, due_date__lt=first_day, status__in=_OPEN)
+        )
         .select_related("property")
         .annotate(
             checklist_total=Count("checklist", distinct=True),
