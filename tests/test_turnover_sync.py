@@ -303,3 +303,32 @@ def test_the_bookings_services_bring_the_tasks_in_step(beach, manager):
 
     booking_cancel(booking=booking, user=manager, reason="Guest cancelled")
     assert Task.objects.get(booking=booking).status == TaskStatus.CANCELLED
+
+
+def test_it_cancels_the_mid_stay_visit_when_a_long_stay_gets_short(beach):
+    make_template("Mid-stay clean {property}", trigger=TemplateTrigger.EVERY_N_NIGHTS, every_n_nights=3)
+    booking = make_booking(beach, DAY, nights=7)
+    turnovers_sync(booking_ids=[booking.pk])
+    booking.check_out = DAY + datetime.timedelta(days=2)
+    booking.save()
+
+    result = turnovers_sync(booking_ids=[booking.pk])
+
+    assert result.cancelled == 1
+    assert Task.objects.get(booking=booking).status == TaskStatus.CANCELLED
+
+
+def test_it_clears_the_same_day_flag_of_the_stay_before_when_a_check_in_moves_away(beach):
+    make_template()
+    first = make_booking(beach, DAY, nights=3)
+    second = make_booking(beach, first.check_out, nights=2)
+    turnovers_sync(booking_ids=[first.pk, second.pk])
+    old_check_in = second.check_in
+    second.check_in = old_check_in + datetime.timedelta(days=1)
+    second.save()
+
+    turnovers_sync(
+        booking_ids=[second.pk], changes={second.pk: {"check_in": [str(old_check_in), str(second.check_in)]}}
+    )
+
+    assert not Task.objects.get(booking=first).same_day

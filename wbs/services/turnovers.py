@@ -113,6 +113,11 @@ def template_applies(template: TaskTemplate, booking: Booking) -> bool:
     property_ids = _property_ids(template)
     if property_ids and booking.property_id not in property_ids:
         return False
+    return _has_visits(template, booking)
+
+
+def _has_visits(template: TaskTemplate, booking: Booking) -> bool:
+    """Every-N-nights templates only apply to stays longer than N nights; the other triggers always do."""
     if template.trigger == TemplateTrigger.EVERY_N_NIGHTS:
         return bool(template.every_n_nights) and booking.nights() > template.every_n_nights
     return True
@@ -235,8 +240,10 @@ def _load_neighbours(bookings: list[Booking], changes: dict) -> list[Booking]:
     departures = {booking.check_in for booking in bookings}
     for change in changes.values():
         old_check_in = (change or {}).get("check_in", [None])[0]
-        if old_check_in:
+        if isinstance(old_check_in, str):
             departures.add(datetime.date.fromisoformat(old_check_in))
+        elif isinstance(old_check_in, datetime.date):
+            departures.add(old_check_in)
     if not property_ids:
         return []
     return list(
@@ -300,7 +307,7 @@ def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_i
             plan.creates.append((booking, template, schedule_for(template, booking, next_check_in)))
     for task in tasks_by_template.values():
         template = task.template
-        if not booking_wants_tasks(booking, template):
+        if not booking_wants_tasks(booking, template) or not _has_visits(template, booking):
             if task.status == TaskStatus.CANCELLED:
                 continue
             if _is_started(task):
@@ -310,8 +317,6 @@ def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_i
             changes = {"status": TaskStatus.CANCELLED, "cancel_reason": reason[:300]}
             plan.updates[task.pk] = (task, changes, cause)
             plan.result.cancelled += 1
-            continue
-        if template.trigger == TemplateTrigger.EVERY_N_NIGHTS and not template_applies(template, booking):
             continue
         schedule = schedule_for(template, booking, next_check_in)
         wanted = schedule.values()
