@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictState, ImportBatch, ImportState
-from tests.conftest import DESKTOP, no_horizontal_scroll
+from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
 from tests.import_files import (
     AIRBNB_HEADERS,
     airbnb_row,
@@ -148,6 +148,36 @@ def test_a_manager_resolves_a_conflict_in_place(page, live_server, login_as, man
     conflict.refresh_from_db()
     assert conflict.state == ConflictState.RESOLVED
     assert Booking.objects.get(external_code="HMOLD").status == BookingStatus.CANCELLED
+
+    card.get_by_role("link", name="Overlapping stays").click()
+    page.wait_for_url(f"{live_server.url}{conflict.get_absolute_url()}")
+    expect(page.locator("#history")).to_contain_text("Resolved")
+    expect(page.locator("#history")).to_contain_text("Maria Santos")
+    screenshot(page, "conflict-detail-desktop")
+
+
+def test_the_manager_pages_fit_a_phone(page, live_server, login_as, manager, screenshot):
+    loft = make_property()
+    Booking.objects.create(
+        property=loft,
+        source="airbnb",
+        external_code="HMOLD",
+        guest_name="Olga Dias",
+        check_in=datetime.date(2026, 3, 14),
+        check_out=datetime.date(2026, 3, 17),
+    )
+    batch = preview_and_apply(airbnb_xlsx([*march_rows(), airbnb_row("HMNEW", guest="Eva Sousa")]), "m.xlsx", manager)
+    login_as(manager, PHONE)
+    for name, path in [
+        ("import", "/bookings/import/"),
+        ("import-detail", batch.get_absolute_url()),
+        ("conflicts", "/bookings/conflicts/"),
+        ("audit", "/audit/"),
+        ("status-aliases", "/bookings/import/status-aliases/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        screenshot(page, f"{name}-phone")
+        assert no_horizontal_scroll(page), path
 
 
 def test_a_manager_filters_the_audit_trail(page, live_server, login_as, manager, screenshot):

@@ -23,6 +23,13 @@ from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 RUNNING_STATES = (ImportState.QUEUED, ImportState.RUNNING)
+# What the preview looked at (every code of the file) and its fingerprint are for the engine, not for pages;
+# a 100,000-row file's scope is megabytes, and the progress bar reads its batch every second.
+ENGINE_ONLY_FIELDS = ("scope", "fingerprint")
+
+
+def batches():
+    return ImportBatch.objects.defer(*ENGINE_ONLY_FIELDS)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -44,7 +51,7 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error("file", rejected.message)
         else:
             return redirect(batch)
-    history = ImportBatch.objects.select_related("created_by").defer("fingerprint")
+    history = batches().select_related("created_by")
     page_obj = Paginator(history, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     template_name = "bookings/import.html"
     if request.htmx and request.method == "GET":
@@ -56,7 +63,7 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
 @manager_required
 @require_GET
 def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    batch = get_object_or_404(batches().select_related("created_by"), pk=pk)
     row_filter = RowFilterForm(request.GET)
     action = row_filter.action_or_all()
     rows = batch.rows.order_by("row_number")
@@ -85,7 +92,7 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Polled by the batch page while a job runs; once it is done the page reloads to show the result."""
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(batches(), pk=pk)
     if not request.htmx:
         return redirect(batch)
     if batch.state not in RUNNING_STATES:
@@ -97,7 +104,7 @@ def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @manager_required
 @require_POST
 def import_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(batches(), pk=pk)
     try:
         batch = import_batch_start_apply(batch=batch, user=request.user)
     except Conflict as refused:
@@ -116,7 +123,7 @@ def import_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_preview_again(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A stale preview is read again from the stored file against today's bookings."""
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(batches(), pk=pk)
     if batch.state not in (ImportState.STALE, ImportState.PREVIEWED, ImportState.FAILED):
         messages.error(request, f"This import is {batch.get_state_display().lower()}; it cannot be previewed again.")
         return redirect(batch)
@@ -132,7 +139,7 @@ def import_preview_again(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @manager_required
 @require_GET
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(batches(), pk=pk)
     response = HttpResponse(import_error_report(batch), content_type=XLSX_CONTENT_TYPE)
     stem = batch.file_name.rsplit(".", 1)[0] or "import"
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(stem)}-errors.xlsx"'
