@@ -220,6 +220,12 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
 PHOTO_THUMBNAIL_PX = env_int("PHOTO_THUMBNAIL_PX", 480, minimum=32)
 TURNOVER_LOOKAHEAD_DAYS = env_int("TURNOVER_LOOKAHEAD_DAYS", 14, minimum=1)
+# Bookings per transaction when `sync_turnovers` walks every booking.
+TURNOVER_SYNC_CHUNK_SIZE = env_int("TURNOVER_SYNC_CHUNK_SIZE", 500, minimum=1)
+# /my/ keeps a cleaner's open tasks from this many past days; older ones are for managers.
+FIELD_OVERDUE_DAYS = env_int("FIELD_OVERDUE_DAYS", 3, minimum=0)
+CALENDAR_FEED_PAST_DAYS = env_int("CALENDAR_FEED_PAST_DAYS", 30, minimum=0)
+CALENDAR_FEED_FUTURE_DAYS = env_int("CALENDAR_FEED_FUTURE_DAYS", 180, minimum=1)
 
 # --- Logging: one JSON line per request (core.middleware.RequestLogMiddleware) ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -13,8 +13,6 @@ from core.models import AuditAction
 from wbs.models import CalendarToken, Task, TaskStatus
 
 PRODUCT_ID = "-//StayOps//Turnovers//EN"
-FEED_PAST_DAYS = 30
-FEED_FUTURE_DAYS = 180
 
 
 def _calendar(name: str) -> icalendar.Calendar:
@@ -27,7 +25,8 @@ def _calendar(name: str) -> icalendar.Calendar:
 
 
 def _uid(kind: str, pk: int) -> str:
-    return f"{kind}-{pk}@{settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else 'stayops'}"
+    # Stable across host names, so a subscribed calendar never sees the same event twice.
+    return f"{kind}-{pk}@stayops"
 
 
 def cleaner_calendar(user) -> bytes:
@@ -38,8 +37,8 @@ def cleaner_calendar(user) -> bytes:
         Task.objects.filter(
             assignee=user,
             due_date__range=(
-                today - datetime.timedelta(days=FEED_PAST_DAYS),
-                today + datetime.timedelta(days=FEED_FUTURE_DAYS),
+                today - datetime.timedelta(days=settings.CALENDAR_FEED_PAST_DAYS),
+                today + datetime.timedelta(days=settings.CALENDAR_FEED_FUTURE_DAYS),
             ),
         )
         .select_related("property")
@@ -72,7 +71,9 @@ def property_calendar(prop: Property) -> bytes:
     """Occupancy only: stays as all-day events, without guests' names or contacts (the feed URL may be shared)."""
     today = timezone.localdate()
     bookings = (
-        Booking.objects.filter(property=prop, check_out__gte=today - datetime.timedelta(days=FEED_PAST_DAYS))
+        Booking.objects.filter(
+            property=prop, check_out__gte=today - datetime.timedelta(days=settings.CALENDAR_FEED_PAST_DAYS)
+        )
         .exclude(status=BookingStatus.CANCELLED)
         .order_by("check_in", "pk")
     )

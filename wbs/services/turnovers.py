@@ -6,6 +6,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
@@ -20,9 +21,6 @@ from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, 
 from wbs.services.notifications import Digest, notify_managers, notify_users
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
-# Bookings per transaction when syncing everything: long enough to amortise the queries, short enough
-# that a nightly run never holds locks on thousands of bookings at once.
-SYNC_CHUNK_SIZE = 500
 PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 # Automatic cancellations start with this, so a booking that comes back reopens only the tasks the
@@ -212,8 +210,11 @@ def turnovers_sync(
     """
     result = SyncResult()
     ordered_ids = sorted(set(booking_ids))
-    for start in range(0, len(ordered_ids), SYNC_CHUNK_SIZE):
-        result += _sync_chunk(ordered_ids[start : start + SYNC_CHUNK_SIZE], changes, source, notify)
+    # Chunks long enough to amortise the queries, short enough that a full run never locks thousands of
+    # bookings at once.
+    size = settings.TURNOVER_SYNC_CHUNK_SIZE
+    for start in range(0, len(ordered_ids), size):
+        result += _sync_chunk(ordered_ids[start : start + size], changes, source, notify)
     return result
 
 

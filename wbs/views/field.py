@@ -3,6 +3,7 @@
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -26,8 +27,6 @@ from wbs.services.problems import problem_report
 
 field_user_required = role_required(CLEANER, MANAGER)
 WEEK_DAYS = 7
-# Open tasks from the last few days stay on the list; older leftovers are for managers to close or reassign.
-OVERDUE_DAYS = 3
 _OPEN = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED]
 
 
@@ -47,7 +46,7 @@ def _next_stay(field_name: str):
 
 def my_task_list(user, first_day: datetime.date, last_day: datetime.date):
     """The user's tasks due in [first_day, last_day], plus those of the last days still open; one query."""
-    overdue_since = first_day - datetime.timedelta(days=OVERDUE_DAYS)
+    overdue_since = first_day - datetime.timedelta(days=settings.FIELD_OVERDUE_DAYS)
     return (
         Task.objects.filter(assignee=user)
         .exclude(status=TaskStatus.CANCELLED)
