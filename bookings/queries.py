@@ -22,8 +22,21 @@ class TimelineBar:
     ends_after: bool = False
 
     @property
-    def grid_row(self) -> int:
-        return self.lane
+    def css_class(self) -> str:
+        """Built here rather than in the template: the two-month view draws hundreds of bars."""
+        classes = [f"bk-status-{self.booking.status}"]
+        classes += [name for name, on in self._flags() if on]
+        return " ".join(classes)
+
+    def _flags(self):
+        return (("tl-overlap", self.overlaps), ("tl-cut-start", self.starts_before), ("tl-cut-end", self.ends_after))
+
+    @property
+    def title(self) -> str:
+        booking = self.booking
+        stay = f"{booking.check_in.day} {booking.check_in:%b} → {booking.check_out.day} {booking.check_out:%b}"
+        text = f"{booking.guest_name} · {booking.get_status_display()} · {stay}"
+        return text + (" · overlaps another booking" if self.overlaps else "")
 
 
 @dataclass
@@ -32,27 +45,23 @@ class TimelineDay:
     column_start: int
     is_today: bool
     is_weekend: bool
-    turnover: bool = False
 
     @property
     def column_end(self) -> int:
         return self.column_start + COLUMNS_PER_DAY
 
+    @property
+    def css_class(self) -> str:
+        return " ".join(name for name, on in (("tl-weekend", self.is_weekend), ("tl-is-today", self.is_today)) if on)
+
 
 @dataclass
 class TimelineRow:
     property: Property
-    days: list[TimelineDay]
     bars: list[TimelineBar] = field(default_factory=list)
     lanes: int = 1
-
-    @property
-    def turnover_count(self) -> int:
-        return sum(1 for day in self.days if day.turnover)
-
-    @property
-    def overlap_count(self) -> int:
-        return sum(1 for bar in self.bars if bar.overlaps)
+    # Days on which one stay checks out and the next checks in.
+    turnovers: list[TimelineDay] = field(default_factory=list)
 
 
 @dataclass
@@ -88,8 +97,9 @@ def _days(start: datetime.date, count: int, today: datetime.date) -> list[Timeli
     return days
 
 
-def _place(row: TimelineRow, bookings: list[Booking], start: datetime.date, count: int) -> None:
+def _place(row: TimelineRow, bookings: list[Booking], days: list[TimelineDay]) -> None:
     """Bars in lanes (a booking takes the first lane free by its check-in), overlaps and turnover days."""
+    start, count = days[0].date, len(days)
     first_line, last_line = FIRST_DAY_LINE, FIRST_DAY_LINE + count * COLUMNS_PER_DAY
     lane_ends: list[datetime.date] = []
     latest: Booking | None = None
@@ -120,8 +130,8 @@ def _place(row: TimelineRow, bookings: list[Booking], start: datetime.date, coun
             bar.lane = len(lane_ends)
         bars.append(bar)
     check_outs = {booking.check_out for booking in bookings}
-    for day in row.days:
-        day.turnover = day.date in check_outs and any(booking.check_in == day.date for booking in bookings)
+    check_ins = {booking.check_in for booking in bookings}
+    row.turnovers = [day for day in days if day.date in check_outs and day.date in check_ins]
     row.bars = [bar for bar in bars if bar.column_end > bar.column_start]
     row.lanes = max(1, len(lane_ends))
 
@@ -140,9 +150,10 @@ def timeline(*, start: datetime.date, days: int, today: datetime.date) -> Timeli
     )
     for booking in stays:
         by_property[booking.property_id].append(booking)
+    header = _days(start, days, today)
     rows = []
     for prop in properties:
-        row = TimelineRow(prop, _days(start, days, today))
-        _place(row, by_property[prop.pk], start, days)
+        row = TimelineRow(prop)
+        _place(row, by_property[prop.pk], header)
         rows.append(row)
-    return Timeline(start=start, days=days, header=_days(start, days, today), rows=rows)
+    return Timeline(start=start, days=days, header=header, rows=rows)

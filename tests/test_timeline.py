@@ -45,7 +45,7 @@ def test_a_same_day_turnover_is_marked_and_not_an_overlap(manager, beach):
     stay(manager, beach, "Ann", 0, 3)
     stay(manager, beach, "Bob", 3, 5)
     row = timeline(start=MONDAY, days=14, today=MONDAY).rows[0]
-    assert [d.date for d in row.days if d.turnover] == [day(3)]
+    assert [d.date for d in row.turnovers] == [day(3)]
     assert [bar.overlaps for bar in row.bars] == [False, False]
     assert [bar.lane for bar in row.bars] == [1, 1]
     assert row.lanes == 1
@@ -74,7 +74,7 @@ def test_stays_cut_by_the_window_and_cancelled_or_other_stays(manager, beach):
     assert set(bars) == {"Before", "Across"}
     assert (bars["Before"].column_start, bars["Before"].column_end, bars["Before"].starts_before) == (2, 3, True)
     assert (bars["Across"].column_end, bars["Across"].ends_after) == (30, True)
-    assert row.days[0].turnover is False
+    assert row.turnovers == []
 
 
 def test_the_page_shows_rows_bars_turnovers_overlaps_and_today(manager_client, manager, beach):
