@@ -173,19 +173,24 @@ class TaskQuerySet(SoftDeleteQuerySet):
             for status in statuses or TaskStatus.values:
                 column = self.filter(status=status).order_by("position", "id").values_list("pk", flat=True)
                 ids += column[offset : offset + per_column]
-        return Task.objects.filter(pk__in=ids).with_card_details().order_by("status", "position", "id")
+        # all_objects: the ids are of live tasks already, and "deleted_at IS NULL" would lead SQLite to scan its index.
+        return Task.all_objects.filter(pk__in=ids).with_card_details().order_by("status", "position", "id")
 
     def with_card_details(self):
-        """What a board card shows: property, assignee, tags, and `open_blockers` (open FS predecessors)."""
-        blockers = models.Prefetch(
+        """What a board card shows: property, assignee, tags, and `fs_links` (its finish-to-start links, with the
+        predecessor's title and state; the board keeps the open ones for its "blocked by" badge).
+
+        Filtering the predecessor's state in SQL would join every live task first (SQLite picks the
+        deleted_at index for it); reading a card's few links by successor and checking them here stays fast.
+        """
+        links = models.Prefetch(
             "predecessor_links",
-            queryset=TaskDependency.objects.filter(type=DependencyType.FS, predecessor__deleted_at__isnull=True)
-            .exclude(predecessor__status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+            queryset=TaskDependency.objects.filter(type=DependencyType.FS)
             .select_related("predecessor")
-            .only("id", "successor_id", "predecessor__id", "predecessor__title"),
-            to_attr="open_blockers",
+            .only("id", "successor_id", "predecessor__title", "predecessor__status", "predecessor__deleted_at"),
+            to_attr="fs_links",
         )
-        return self.select_related("property", "assignee").prefetch_related("tags", blockers)
+        return self.select_related("property", "assignee").prefetch_related("tags", links)
 
     def board_counts(self, *, lane: str | None = None) -> dict:
         """Cards per column, or per (column, lane id) with swimlanes: one grouped query."""

@@ -115,8 +115,13 @@ def present_cards(cards, today) -> list[Task]:
             card.initials = assignee.get_username()[:2].upper()
         card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED
         card.tag_list = list(card.tags.all())
-        card.blocked_titles = ", ".join(link.predecessor.title for link in getattr(card, "open_blockers", ()))
-        card.blocked_count = len(getattr(card, "open_blockers", ()))
+        blockers = [
+            link.predecessor.title
+            for link in card.fs_links
+            if link.predecessor.deleted_at is None and link.predecessor.status not in CLOSED
+        ]
+        card.blocked_titles = ", ".join(blockers)
+        card.blocked_count = len(blockers)
         card.status_options = STATUS_OPTIONS[card.status]
         card.url = card.get_absolute_url()
     return cards

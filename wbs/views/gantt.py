@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -104,7 +105,13 @@ def _bar(window: Window, task: Task, y: int, critical: frozenset) -> dict:
     classes = ["gantt-bar", f"gantt-status-{task.status}"]
     if task.pk in critical:
         classes.append("gantt-critical")
+    cx, cy = window.x(window.clip(due)) + window.zoom.day_width // 2, y + ROW_HEIGHT // 2
+    # Built here rather than with template filters: a page draws up to GANTT_MAX_ROWS of these.
+    tooltip = f"{task.title}: {_short(task.start_date)} → {_short(task.due_date)}, {task.progress}% done"
     return {
+        "tooltip": tooltip + (", on the critical path" if task.pk in critical else ""),
+        "critical": task.pk in critical,
+        "points": f"{cx},{cy - 9} {cx + 9},{cy} {cx},{cy + 9} {cx - 9},{cy}",
         "x": left,
         "y": y + (ROW_HEIGHT - BAR_HEIGHT) // 2,
         "width": width,
@@ -119,6 +126,10 @@ def _bar(window: Window, task: Task, y: int, critical: frozenset) -> dict:
         "clipped_right": due > window.end,
         "label_x": left + width + 6,
     }
+
+
+def _short(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%b}" if day else "?"
 
 
 def _rows(window: Window, tasks: list[Task], critical: frozenset) -> list[Row]:
@@ -275,7 +286,11 @@ def gantt_context(request) -> dict:
         "previous_query": _query(request, start=(window.start - step).isoformat()),
         "next_query": _query(request, start=(window.start + step).isoformat()),
         "today_query": _query(request, start=None),
-        "page_tasks": [row.task for row in rows if row.task is not None],
+        "task_options": format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((row.task.pk, row.task.title) for row in rows if row.task is not None),
+        ),
         "dependency_types": DependencyType.choices,
         "row_height": ROW_HEIGHT,
         "header_height": HEADER_HEIGHT,
