@@ -17,6 +17,7 @@ from django_tasks import task
 from bookings.importing import (
     FileRejected,
     import_batch_apply,
+    import_batch_create,
     import_batch_estimate_rows,
     import_batch_preview,
 )
@@ -57,6 +58,26 @@ def current_progress(batch: ImportBatch) -> tuple[int, int]:
 
 def runs_in_background(rows: int) -> bool:
     return rows > settings.IMPORT_BACKGROUND_ROWS
+
+
+def import_batch_upload(*, file, file_name: str, user, source: str = "auto") -> ImportBatch:
+    """An upload from the import page: kept as a new batch and previewed (in the background when big).
+
+    Raises FileRejected with the engine's message when the file is refused; a file refused while reading
+    stays in the history as rejected.
+    """
+    batch = import_batch_create(file=file, file_name=file_name, user=user, source=source)
+    return import_batch_start_preview(batch=batch)
+
+
+PREVIEWABLE_AGAIN = (ImportState.PREVIEWED, ImportState.STALE, ImportState.FAILED)
+
+
+def import_batch_preview_again(*, batch: ImportBatch) -> ImportBatch:
+    """Read a stale (or failed) batch's stored file again against today's bookings."""
+    if batch.state not in PREVIEWABLE_AGAIN:
+        raise Conflict(f"This import is {batch.get_state_display().lower()}; it cannot be previewed again.")
+    return import_batch_start_preview(batch=batch)
 
 
 def import_batch_start_preview(*, batch: ImportBatch) -> ImportBatch:

@@ -468,3 +468,30 @@ def test_an_unknown_status_links_to_the_status_aliases_page(manager_client, mana
     html = manager_client.get(batch.get_absolute_url()).content.decode()
     assert "Awaiting payment" in html
     assert reverse("bookings:status_aliases") in html
+
+
+def test_a_background_job_that_breaks_marks_the_batch_failed_and_offers_to_try_again(
+    manager_client, loft, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+
+    def broken_preview(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post_file(manager_client, "airbnb.csv", csv_bytes(AIRBNB_HEADERS, three_rows()))
+    batch = ImportBatch.objects.get()
+    monkeypatch.setattr("bookings.tasks.import_batch_preview", broken_preview)
+    callbacks[0]()  # the immediate backend records the job's exception instead of raising it
+    batch.refresh_from_db()
+    assert batch.state == ImportState.FAILED
+    html = manager_client.get(batch.get_absolute_url()).content.decode()
+    assert "Nothing was imported." in html and "error on our side" in html
+    assert "Try again" in html
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("bookings:import_preview_again", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == ImportState.PREVIEWED
+    assert Booking.objects.count() == 0

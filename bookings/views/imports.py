@@ -14,10 +14,10 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from django_htmx.middleware import HtmxDetails
 
 from bookings.forms_imports import ImportUploadForm, RowFilterForm
-from bookings.importing import FileRejected, import_batch_create, import_error_report
+from bookings.importing import FileRejected, import_error_report
 from bookings.importing.template_workbook import template_workbook_bytes
 from bookings.models import Booking, ImportBatch, ImportRowAction, ImportState, Property
-from bookings.tasks import current_progress, import_batch_start_apply, import_batch_start_preview
+from bookings.tasks import current_progress, import_batch_preview_again, import_batch_start_apply, import_batch_upload
 from core.errors import Conflict
 from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -43,10 +43,9 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = import_batch_create(
+            batch = import_batch_upload(
                 file=upload, file_name=upload.name, user=request.user, source=form.cleaned_data["source"]
             )
-            batch = import_batch_start_preview(batch=batch)
         except FileRejected as rejected:
             form.add_error("file", rejected.message)
         else:
@@ -124,13 +123,10 @@ def import_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def import_preview_again(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A stale preview is read again from the stored file against today's bookings."""
     batch = get_object_or_404(batches(), pk=pk)
-    if batch.state not in (ImportState.STALE, ImportState.PREVIEWED, ImportState.FAILED):
-        messages.error(request, f"This import is {batch.get_state_display().lower()}; it cannot be previewed again.")
-        return redirect(batch)
     try:
-        batch = import_batch_start_preview(batch=batch)
-    except FileRejected as rejected:
-        messages.error(request, rejected.message)
+        batch = import_batch_preview_again(batch=batch)
+    except (FileRejected, Conflict) as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, "Previewed again against the current bookings. Check the rows, then confirm.")
     return redirect(batch)
