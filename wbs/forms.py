@@ -57,7 +57,10 @@ class RollupMethodForm(forms.ModelForm):
 
 
 class WbsItemAddForm(forms.Form):
-    """Add an item as a child of an item, after an item (a sibling), or at the top level."""
+    """Add an item as a child of an item, after an item (a sibling), or at the top level.
+
+    The tree page renders the item list itself (from the rows it has loaded); the form validates the choice.
+    """
 
     PLACES = [("child", "Inside"), ("after", "After")]
 
@@ -65,12 +68,9 @@ class WbsItemAddForm(forms.Form):
     place = forms.ChoiceField(choices=PLACES, initial="child", required=False)
     anchor = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
 
-    def __init__(self, *args, project: Project, items=None, **kwargs):
+    def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["anchor"].queryset = WbsItem.objects.filter(project=project).in_tree_order()
-        if items is not None:
-            # The page has loaded the items already; reuse them instead of a second query per select.
-            self.fields["anchor"].choices = [("", "Top level")] + [(item.pk, str(item)) for item in items]
+        self.fields["anchor"].queryset = WbsItem.objects.filter(project=project)
 
     def placement(self) -> dict:
         """Keyword arguments for wbs_item_create: parent=… or after=…."""
@@ -84,14 +84,10 @@ class WbsItemMoveForm(forms.Form):
     item = forms.ModelChoiceField(queryset=WbsItem.objects.none())
     parent = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
 
-    def __init__(self, *args, project: Project, items=None, **kwargs):
+    def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("item", "parent"):
-            self.fields[name].queryset = WbsItem.objects.filter(project=project).in_tree_order()
-        if items is not None:
-            choices = [(item.pk, str(item)) for item in items]
-            self.fields["item"].choices = [("", "Choose an item")] + choices
-            self.fields["parent"].choices = [("", "Top level")] + choices
+            self.fields[name].queryset = WbsItem.objects.filter(project=project)
 
 
 class WbsItemForm(forms.ModelForm):

@@ -37,17 +37,24 @@ class ProjectTree:
 
 
 def project_tree(project: Project) -> ProjectTree:
-    """The project's items in tree order with their rollups and tasks: two queries, whatever the size.
+    """The project's items in tree order with their rollups and tasks: three queries, whatever the size.
 
-    Tasks are listed under their items up to settings.WBS_TREE_INLINE_TASKS; past that the page would be
-    megabytes of rows, so rows carry only their rollups.
+    Rollups read every task as a light tuple. Tasks are listed under their items (as model instances, with
+    their assignees) up to settings.WBS_TREE_INLINE_TASKS; past that the page would be megabytes of rows,
+    so rows carry only their rollups.
     """
     items = list(WbsItem.objects.filter(project=project).in_tree_order())
-    tasks = list(Task.objects.for_project_tree([project.pk]))
-    rollups, project_rollup = rollup_tree(method=project.rollup_method, items=items, tasks=tasks)
-    tasks_inline = len(tasks) <= settings.WBS_TREE_INLINE_TASKS
+    rollup_rows = list(
+        Task.objects.filter(wbs_item__project=project, wbs_item__deleted_at__isnull=True).values_list(
+            *ROLLUP_TASK_FIELDS, named=True
+        )
+    )
+    rollups, project_rollup = rollup_tree(method=project.rollup_method, items=items, tasks=rollup_rows)
+    limit = settings.WBS_TREE_INLINE_TASKS
+    shown = list(Task.objects.for_project_tree([project.pk])[: limit + 1])
+    tasks_inline = len(shown) <= limit
     tasks_by_item: dict[int, list[Task]] = {}
-    for task in tasks if tasks_inline else ():
+    for task in shown if tasks_inline else ():
         tasks_by_item.setdefault(task.wbs_item_id, []).append(task)
     last_child: dict[int | None, int] = {}
     for item in items:
@@ -67,7 +74,7 @@ def project_tree(project: Project) -> ProjectTree:
         )
         seen_parents.add(item.parent_id)
     return ProjectTree(
-        project=project, rows=rows, rollup=project_rollup, task_count=len(tasks), tasks_inline=tasks_inline
+        project=project, rows=rows, rollup=project_rollup, task_count=len(rollup_rows), tasks_inline=tasks_inline
     )
 
 

@@ -111,9 +111,11 @@ def item_move(request, pk: int) -> HttpResponse:
 @manager_required
 @require_POST
 def item_reorder(request, pk: int) -> HttpResponse:
-    item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
+    """Move the posted `item` one place `up` or `down`. One URL per project keeps the tree's rows light."""
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    item = get_object_or_404(WbsItem.objects.filter(project=project), pk=_posted_id(request, "item"))
     wbs_tree.wbs_item_reorder(item=item, direction=request.POST.get("direction", ""), user=request.user)
-    return _tree_response(request, item.project, highlight=item.pk)
+    return _tree_response(request, project, highlight=item.pk)
 
 
 @manager_required
@@ -164,32 +166,27 @@ def _render_tree(
     rollup_error: str = "",
 ) -> HttpResponse:
     tree = project_tree(project)
-    items = tree.items
     context = {
         "project": project,
         "tree": tree,
         "rollup_methods": RollupMethod.choices,
         "rollup_note": ROLLUP_NOTES[project.rollup_method],
         "rollup_error": rollup_error,
-        "add_form": add_form or WbsItemAddForm(project=project, items=items),
-        "move_form": move_form or WbsItemMoveForm(project=project, items=items),
+        # The template lists the items in the selects from `tree`: with hundreds of items, rendering them
+        # through form widgets would cost a template per option.
+        "add_form": add_form or WbsItemAddForm(project=project),
+        "move_form": move_form or WbsItemMoveForm(project=project),
         "highlight": highlight,
     }
-    if add_form is not None or move_form is not None:
-        # A refused form keeps the user's input, but its item lists must show today's codes.
-        for form in (context["add_form"], context["move_form"]):
-            _reuse_items(form, items)
     template = TREE_TEMPLATE + "#tree" if request.htmx else TREE_TEMPLATE
     return render(request, template, context, status=status)
 
 
-def _reuse_items(form, items: list[WbsItem]) -> None:
-    choices = [(item.pk, str(item)) for item in items]
-    for name in ("anchor", "parent"):
-        if name in form.fields:
-            form.fields[name].choices = [("", "Top level")] + choices
-    if "item" in form.fields:
-        form.fields["item"].choices = [("", "Choose an item")] + choices
+def _posted_id(request, name: str) -> int:
+    raw = request.POST.get(name, "")
+    if not raw.isdigit():
+        raise InvalidInput(f"Choose the item to move ({name} is missing).")
+    return int(raw)
 
 
 def _form_status(form) -> int:
