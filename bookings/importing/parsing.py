@@ -195,7 +195,11 @@ def parse_text(value, max_length: int) -> str:
         value = int(value)
     if isinstance(value, (datetime.datetime, datetime.date)):
         value = value.isoformat()
-    text = " ".join(str(value).split())
+    value = str(value)
+    text = " ".join(value.split())
+    if text == value:
+        # Keep the cell's own string: the parsed row then shares it with the raw row (memory of big files).
+        text = value
     if len(text) > max_length:
         raise CellError(f"is {len(text)} characters long; at most {max_length} fit")
     return text

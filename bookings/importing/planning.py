@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
 
 from bookings import hooks
 from bookings.importing.files import FileRejected
@@ -62,7 +61,6 @@ INDEX = {name: position for position, name in enumerate(FIELDS)}
 # Fields whose change moves or ends a stay: with started work these need the manager.
 STAY_FIELDS = ("property_id", "check_in", "check_out")
 QUERY_CHUNK = 900  # stays under SQLite's and PostgreSQL's parameter limits with room for other filters
-BOOKINGCOM_DEFAULT_CURRENCY = ""
 
 SOURCE_WORDS = {normalize_header(label): value for value, label in BookingSource.choices} | {
     normalize_header(value): value for value in BookingSource.values
@@ -328,6 +326,7 @@ class DatabaseState:
     by_key: dict[tuple[str, str], Booking]  # live bookings by (source, code)
     deleted_keys: set[tuple[str, str]]
     calendars: dict[int, "Calendar"]
+    labels: dict[int, str]  # stay id -> "Guest (CODE), 14 Mar – 17 Mar 2026", for conflict messages
     started: set[int]
     fingerprint: str
 
@@ -377,21 +376,28 @@ def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
         digest.update(f"{booking.pk}|{values}|{booking.edited_by_hand}|{booking.deleted_at}\n".encode())
 
     calendars: dict[int, Calendar] = {}
+    labels: dict[int, str] = {}
     if scope.get("properties") and scope.get("start"):
         stays = (
             Booking.objects.not_cancelled()
             .filter(property_id__in=scope["properties"])
             .overlapping(datetime.date.fromisoformat(scope["start"]), datetime.date.fromisoformat(scope["end"]))
             .order_by("pk")
-            .values_list("pk", "property_id", "check_in", "check_out")
+            .values_list("pk", "property_id", "check_in", "check_out", "guest_name", "external_code")
         )
-        for pk, property_id, check_in, check_out in stays.iterator(chunk_size=5000):
+        for pk, property_id, check_in, check_out, guest_name, code in stays.iterator(chunk_size=5000):
             calendars.setdefault(property_id, Calendar()).add(check_in, check_out, pk)
+            labels[pk] = f"{guest_name} ({code or '#' + str(pk)}), {check_in:%d %b} – {check_out:%d %b %Y}"
             digest.update(f"{pk}|{property_id}|{check_in}|{check_out}\n".encode())
     started = hooks.bookings_with_started_work([booking.pk for booking in by_key.values()]) if by_key else set()
     digest.update(("started:" + ",".join(str(pk) for pk in sorted(started))).encode())
     return DatabaseState(
-        by_key=by_key, deleted_keys=deleted_keys, calendars=calendars, started=started, fingerprint=digest.hexdigest()
+        by_key=by_key,
+        deleted_keys=deleted_keys,
+        calendars=calendars,
+        labels=labels,
+        started=started,
+        fingerprint=digest.hexdigest(),
     )
 
 
@@ -585,7 +591,7 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
             where = f"the booking in row {other[1]}"
         else:
             row.other_booking_id = other
-            where = f"booking #{other}"
+            where = state.labels.get(other, f"booking #{other}")
         row.conflict_message = (
             f"{row.value('guest_name')} ({row.value('external_code')}), {row.value('check_in'):%d %b} – "
             f"{row.value('check_out'):%d %b %Y}, overlaps {where} on the same property."
@@ -610,10 +616,3 @@ def count(rows: list[PlannedRow]) -> dict:
     for row in rows:
         counts[names[row.action]] += 1
     return counts
-
-
-def active_bookings_query(keys: Iterable[tuple[str, str]]) -> Q:
-    query = Q(pk__in=[])
-    for source, code in keys:
-        query |= Q(source=source, external_code=code)
-    return query
