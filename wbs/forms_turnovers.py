@@ -64,9 +64,12 @@ class TaskTemplateForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every property.",
     )
-    default_assignee = UserChoiceField(queryset=assignable_users(), required=False)
+    default_assignee = UserChoiceField(queryset=assignable_users(), required=False, empty_label="Nobody")
     backup_assignee = UserChoiceField(
-        queryset=assignable_users(), required=False, help_text="Gets the task when the default person is inactive."
+        queryset=assignable_users(),
+        required=False,
+        empty_label="Nobody",
+        help_text="Gets the task when the default person is inactive.",
     )
 
     class Meta:
