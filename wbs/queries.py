@@ -45,9 +45,9 @@ def project_tree(project: Project) -> ProjectTree:
     """
     items = list(WbsItem.objects.filter(project=project).in_tree_order())
     rollup_rows = list(
-        Task.objects.filter(wbs_item__project=project, wbs_item__deleted_at__isnull=True).values_list(
-            *ROLLUP_TASK_FIELDS, named=True
-        )
+        Task.objects.filter(wbs_item__project=project, wbs_item__deleted_at__isnull=True)
+        .order_by()
+        .values_list(*ROLLUP_TASK_FIELDS, named=True)
     )
     rollups, project_rollup = rollup_tree(method=project.rollup_method, items=items, tasks=rollup_rows)
     limit = settings.WBS_TREE_INLINE_TASKS
@@ -87,8 +87,10 @@ def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
     tasks = Task.objects.filter(wbs_item__project_id__in=project_ids, wbs_item__deleted_at__isnull=True)
     tasks_by_project: dict[int, list] = {pk: [] for pk in project_ids}
     # Named tuples, not model instances: the list page reads thousands of rows for their rollups alone.
-    rows = tasks.annotate(item_project_id=F("wbs_item__project_id")).values_list(
-        *ROLLUP_TASK_FIELDS, "item_project_id", named=True
+    rows = (
+        tasks.order_by()
+        .annotate(item_project_id=F("wbs_item__project_id"))
+        .values_list(*ROLLUP_TASK_FIELDS, "item_project_id", named=True)
     )
     for task in rows:
         tasks_by_project[task.item_project_id].append(task)
