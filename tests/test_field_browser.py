@@ -156,3 +156,37 @@ def test_a_manager_sees_and_edits_the_templates(page, live_server, login_as, scr
     expect(page.locator(".field-error").first).to_contain_text("Unknown placeholder {house}")
     assert no_horizontal_scroll(page)
     screenshot(page, "templates-form-error-desktop")
+
+
+def test_a_cleaner_reports_a_problem_with_a_photo(page, live_server, login_as, screenshot, cleaner, cleaners_day):
+    task = cleaners_day
+    login_as(cleaner, PHONE)
+    page.goto(f"{live_server.url}/my/tasks/{task.pk}/")
+    page.click("text=Report a problem")
+
+    page.click("text=Send to the managers")
+    expect(page.locator(".field-error")).to_contain_text("Describe the problem")
+    page.fill("textarea[name=text]", "The shower drain is blocked in the main bathroom.")
+    page.set_input_files(
+        "input[name=photo]", {"name": "drain.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(size=(640, 480))}
+    )
+    assert no_horizontal_scroll(page)
+    screenshot(page, "field-problem-form-phone")
+    page.click("text=Send to the managers")
+
+    page.wait_for_url(f"**/my/tasks/{task.pk}/")
+    expect(page.locator("#toasts")).to_contain_text("Problem reported")
+    maintenance = Task.objects.get(type="maintenance")
+    assert maintenance.property == task.property and maintenance.photos.count() == 1
+
+
+def test_a_cleaner_gets_a_calendar_link(page, live_server, login_as, screenshot, cleaner):
+    login_as(cleaner, PHONE)
+    page.goto(f"{live_server.url}/my/calendar/")
+    page.click("text=Make my calendar link")
+
+    feed_url = page.input_value("#feed-url")
+    assert "/feeds/tasks/" in feed_url and feed_url.endswith(".ics")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "field-calendar-phone")
+    assert page.request.get(feed_url).headers["content-type"] == "text/calendar; charset=utf-8"
