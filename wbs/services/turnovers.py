@@ -407,13 +407,13 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
     # ignore_conflicts leaves primary keys unset. The bookings are locked by this transaction and these
     # pairs had no live task when it read them, so the tasks found for them now are the ones inserted here.
     wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
-    inserted = [
-        task
-        for task in Task.objects.select_related("booking__property").filter(
-            booking_id__in={booking_id for booking_id, _template_id in wanted_pairs}, template__isnull=False
-        )
-        if (task.booking_id, task.template_id) in wanted_pairs
-    ]
+    bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
+    template_ids = {template_id for _booking_id, template_id in wanted_pairs}
+    inserted = []
+    for task in Task.objects.filter(booking_id__in=bookings_by_id, template_id__in=template_ids):
+        if (task.booking_id, task.template_id) in wanted_pairs:
+            task.booking = bookings_by_id[task.booking_id]
+            inserted.append(task)
     checklist_rows = []
     for task in inserted:
         template = wanted_pairs[(task.booking_id, task.template_id)]
