@@ -180,6 +180,7 @@ PROJECTS = [
     (
         "Renovate Beach House",
         "Kitchen and bathroom renovation before the summer season; the living room gets a refresh.",
+        "beach",
         RollupMethod.DURATION,
         -8,
         BEACH_HOUSE_ITEMS,
@@ -188,6 +189,7 @@ PROJECTS = [
     (
         "Winter maintenance",
         "Close the outdoor areas and check heating and safety before the winter lets.",
+        "villa",
         RollupMethod.COUNT,
         -3,
         WINTER_ITEMS,
@@ -203,14 +205,15 @@ def seed_projects(*, users: dict, scale: int, stdout) -> None:
     """
     today = timezone.localdate()
     tags = _seed_tags()
-    beach_property = Property.objects.filter(name__icontains="beach").first() or Property.objects.first()
-    for name, description, method, offset, item_specs, task_specs in PROJECTS:
+    for name, description, property_hint, method, offset, item_specs, task_specs in PROJECTS:
+        # The bookings demo has a beach house and a villa with a pool; without it, projects have no property.
+        demo_property = Property.objects.filter(name__icontains=property_hint).first() or Property.objects.first()
         if Project.objects.filter(name=name).exists():
             stdout.write(f"Project “{name}” exists already; left as it is.")
             continue
         with transaction.atomic():
             project = project_create(
-                name=name, description=description, property=beach_property, rollup_method=method, user=users["manager"]
+                name=name, description=description, property=demo_property, rollup_method=method, user=users["manager"]
             )
             first_day = _add_working_days(today, offset)
             tasks, links = 0, 0
@@ -218,7 +221,7 @@ def seed_projects(*, users: dict, scale: int, stdout) -> None:
                 suffix = "" if copy == 1 else f" (phase {copy})"
                 items = _seed_items(project, item_specs, suffix)
                 created, linked = _seed_tasks(
-                    task_specs, items, users, tags, beach_property, first_day, today, suffix=suffix
+                    task_specs, items, users, tags, demo_property, first_day, today, suffix=suffix
                 )
                 tasks += created
                 links += linked
@@ -254,7 +257,7 @@ def _seed_items(project: Project, specs, suffix: str) -> dict[str, WbsItem]:
     return items
 
 
-def _seed_tasks(specs, items, users, tags, property, first_day, today, *, suffix: str) -> tuple[int, int]:
+def _seed_tasks(specs, items, users, tags, demo_property, first_day, today, *, suffix: str) -> tuple[int, int]:
     rows = []
     for spec in specs:
         start = _add_working_days(first_day, spec.start)
@@ -264,7 +267,7 @@ def _seed_tasks(specs, items, users, tags, property, first_day, today, *, suffix
             Task(
                 title=f"{spec.title}{suffix}",
                 wbs_item=items[spec.item],
-                property=property,
+                property=demo_property,
                 type=spec.type,
                 status=status,
                 priority=spec.priority,

@@ -46,9 +46,6 @@ class ProjectForm(forms.ModelForm):
         self.fields["property"].queryset = Property.objects.order_by("name")
         self.fields["property"].required = False
 
-    def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
-
 
 class RollupMethodForm(forms.ModelForm):
     class Meta:

@@ -346,7 +346,7 @@ def _combine(method: str, child_rollups: list, own_tasks: list, item: WbsItem | 
         rollup.progress = 100 * rollup.done_count / rollup.task_count
         rollup.explanation = f"{rollup.done_count} of {rollup.task_count} tasks done = {rollup.percent} %"
 
-    rollup.status = _status(rollup, item, own_tasks)
+    rollup.status = _status(rollup, item)
     return rollup
 
 
@@ -374,7 +374,7 @@ def _combine_by_weight(rollup: Rollup, child_rollups: list, own_tasks: list) -> 
         rollup.explanation = f"({' + '.join(terms)}) ÷ {_number(total_weight)} = {rollup.percent} %"
 
 
-def _status(rollup: Rollup, item: WbsItem | None, own_tasks: list) -> str:
+def _status(rollup: Rollup, item: WbsItem | None) -> str:
     """Derived from the work below; a manager's "on hold" stands until they lift it."""
     if item is not None and item.status == WorkStatus.ON_HOLD:
         return WorkStatus.ON_HOLD
