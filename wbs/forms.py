@@ -105,8 +105,10 @@ class WbsItemForm(forms.ModelForm):
 class TaskForm(forms.ModelForm):
     """Everything about a task except its status (changed on the task page, with its own rules)."""
 
-    wbs_item = WbsItemChoiceField(queryset=WbsItem.objects.none(), required=False, label="WBS item")
-    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
+    wbs_item = WbsItemChoiceField(
+        queryset=WbsItem.objects.none(), required=False, label="WBS item", empty_label="Not in a project"
+    )
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
 
     class Meta:
         model = Task
@@ -142,6 +144,7 @@ class TaskForm(forms.ModelForm):
             .order_by("project__name", "sort_key")
         )
         self.fields["property"].queryset = Property.objects.order_by("name")
+        self.fields["property"].empty_label = "No property"
         self.fields["assignee"].queryset = assignable_users()
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["tags"].required = False
