@@ -188,6 +188,8 @@ HEALTH_QUEUE_STALE_SECONDS = env_int("HEALTH_QUEUE_STALE_SECONDS", 300, minimum=
 # --- Pages ---
 PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=1)
 AUDIT_PAGE_SIZE = env_int("AUDIT_PAGE_SIZE", 50, minimum=1)
+# Conflict cards compare two bookings field by field: a page of them is long, so fewer per page.
+CONFLICT_PAGE_SIZE = env_int("CONFLICT_PAGE_SIZE", 20, minimum=1)
 
 # --- Bookings and imports (issue: bookings) ---
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)

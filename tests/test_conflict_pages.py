@@ -239,3 +239,15 @@ def test_the_conflict_page_shows_one_conflict(manager_client, manager, loft):
     assert f"Conflicts</a> › #{conflict.pk}" in html
     assert "No changes recorded yet." in html
     assert ConflictKind.OVERLAP.label in html
+
+
+def test_the_list_pages_and_keeps_its_filters(manager_client, manager, loft, settings):
+    settings.CONFLICT_PAGE_SIZE = 1
+    overlap_conflict(loft, manager, code="HMONE")
+    overlap_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager, code="HMTWO")
+    response = manager_client.get(LIST_URL, {"kind": "overlap", "page": 2})
+    html = response.content.decode()
+    assert [card["conflict"].incoming["external_code"] for card in response.context["cards"]] == ["HMONE"]
+    assert "Page 2 of 2" in html
+    assert "?kind=overlap&amp;page=1" in html
+    assert 'hx-target="#conflict-results"' in html

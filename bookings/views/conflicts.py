@@ -46,7 +46,7 @@ def conflicts_open_first(filters: dict):
 def conflict_list(request: HtmxHttpRequest) -> HttpResponse:
     filter_form = ConflictFilterForm(request.GET)
     conflicts = conflicts_open_first(filter_form.filters())
-    page_obj = Paginator(conflicts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(conflicts, settings.CONFLICT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filter_form,
         "page_obj": page_obj,
