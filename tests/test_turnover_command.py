@@ -64,3 +64,15 @@ def test_the_demo_ships_two_active_templates_and_one_inactive(cleaner, other_cle
     assert clean.default_assignee == cleaner and clean.backup_assignee == other_cleaner
     assert any(item["requires_photo"] for item in clean.checklist)
     assert Task.objects.count() == 2
+
+
+def test_it_lists_every_change_at_verbosity_two():
+    make_template()
+    make_booking(make_property("Casa Azul"), SOON, guest_name="Ana Reis")
+    out = io.StringIO()
+
+    call_command("sync_turnovers", verbosity=2, stdout=out)
+
+    first_line, summary = out.getvalue().splitlines()
+    assert "created task" in first_line and "“Clean Casa Azul after Ana Reis”" in first_line
+    assert summary.startswith("bookings=1 created=1")

@@ -40,6 +40,8 @@ class SyncResult:
     reopened: int = 0
     conflicts: int = 0
     bookings: int = 0
+    # One line per change, for `sync_turnovers -v 2` and for logs.
+    lines: list[str] = field(default_factory=list)
 
     def __iadd__(self, other: "SyncResult") -> "SyncResult":
         for name in self.__dataclass_fields__:
@@ -372,6 +374,7 @@ def _apply(plan: _Plan, notify: bool) -> None:
             rows.append(task)
             verb = "Cancelled" if action == AuditAction.CANCEL else "Changed"
             digest.add(task, f"{verb}: {task.title} ({_when(task)}). {cause}")
+            plan.result.lines.append(f"{verb.lower()} task {task.pk} “{task.title}”: {', '.join(sorted(diff))}")
         Task.objects.bulk_update(rows, sorted(touched_fields | {"updated_at"}), batch_size=500)
 
     if plan.conflicts:
@@ -431,6 +434,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
         message = f'Template "{template.title_pattern}" for booking {task.booking}'
         entries.append(audit.build_entry(task, AuditAction.CREATE, changes, message=message, content_type=content_type))
         digest.add(task, f"Assigned: {task.title} ({_when(task)})")
+        plan.result.lines.append(f"created task {task.pk} “{task.title}” ({_when(task)})")
     ChecklistItem.objects.bulk_create(checklist_rows, batch_size=1000)
     return len(inserted)
 
@@ -469,6 +473,9 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
     if new_conflicts:
         BookingConflict.objects.bulk_create(new_conflicts)
         plan.result.conflicts += len(new_conflicts)
+        plan.result.lines.extend(
+            f"conflict on booking {conflict.booking_id}: {conflict.message}" for conflict in new_conflicts
+        )
         body = "\n".join(f"- {conflict.message}" for conflict in new_conflicts)
         notify_managers(subject=f"{len(new_conflicts)} booking change(s) hit started tasks", body=body)
 

@@ -10,7 +10,10 @@ from wbs.services.turnovers import turnovers_sync, turnovers_sync_all
 
 
 class Command(BaseCommand):
-    help = "Create missing turnover tasks, move and cancel the ones bookings no longer match. Idempotent."
+    help = (
+        "Create missing turnover tasks, move and cancel the ones bookings no longer match. Idempotent. "
+        "-v 2 lists every change."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--booking", type=int, action="append", help="Only this booking id (repeatable).")
@@ -23,4 +26,7 @@ class Command(BaseCommand):
             else:
                 result = turnovers_sync_all(source=AuditSource.CLI)
         seconds = time.perf_counter() - started
+        if options["verbosity"] >= 2:
+            for line in result.lines:
+                self.stdout.write(line)
         self.stdout.write(f"{result.summary()} seconds={seconds:.2f}")
