@@ -74,9 +74,9 @@ def test_it_draws_bars_with_progress_milestones_and_the_today_line(manager_clien
 
     html = manager_client.get(GANTT, WINDOW | {"zoom": "day"}).content.decode()
 
-    # Day zoom: 44 px a day, so a Monday-to-Friday bar is 220 px wide and half of it is filled.
-    assert 'x="0" y="' in html and 'width="220" height="18"' in html
-    assert 'class="gantt-progress" x="0"' in html and 'width="110" height="18"' in html
+    # Day zoom: 72 px a day, so a Monday-to-Friday bar is 360 px wide and half of it is filled.
+    assert 'x="0" y="' in html and 'width="360" height="18"' in html
+    assert 'class="gantt-progress" x="0"' in html and 'width="180" height="18"' in html
     assert 'class="gantt-milestone' in html
     make_task("Now", start_date=timezone.localdate(), due_date=timezone.localdate())
     today = manager_client.get(GANTT, {"zoom": "week"}).content.decode()
@@ -151,7 +151,7 @@ def test_it_shows_bookings_as_an_occupancy_strip_above_the_property_tasks(manage
 
     html = manager_client.get(GANTT, WINDOW | {"zoom": "day"}).content.decode()
 
-    assert 'class="gantt-booking"><rect x="0" y="51" width="132"' in html  # three nights at 44 px
+    assert 'class="gantt-booking"><rect x="0" y="51" width="216"' in html  # three nights at 72 px
     assert "Ana Lima" in html and "Far Future" not in html
 
 

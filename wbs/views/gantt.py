@@ -37,10 +37,11 @@ class Zoom:
     day_width: int
 
 
+# Each default window is about 1,000 px wide: it fills a desktop screen beside the labels and fits a landscape page.
 ZOOMS = {
-    "day": Zoom("day", "Day", 44),
-    "week": Zoom("week", "Week", 20),
-    "month": Zoom("month", "Month", 7),
+    "day": Zoom("day", "Day", 72),
+    "week": Zoom("week", "Week", 24),
+    "month": Zoom("month", "Month", 8),
 }
 
 
