@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from core.roles import is_cleaner, is_manager
 
 MANAGER_NAVIGATION = [
-    ("home", "Today"),
+    ("wbs:today", "Today"),
     ("bookings:list", "Bookings"),
     ("bookings:timeline", "Timeline"),
     ("bookings:import", "Import"),

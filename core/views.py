@@ -9,9 +9,9 @@ from core.roles import is_cleaner, is_manager
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Managers start at their bookings, cleaners at their own tasks for today."""
+    """Managers start at today's overview, cleaners at their own tasks for today."""
     if is_manager(request.user):
-        return redirect("bookings:list")
+        return redirect("wbs:today")
     if is_cleaner(request.user):
         return redirect("wbs:my_tasks")
     return render(request, "core/no_role.html")

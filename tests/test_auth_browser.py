@@ -25,8 +25,8 @@ def test_it_signs_a_manager_in_on_a_desktop(page, live_server, manager, screensh
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/bookings/**")
-    assert page.locator("nav .nav-link.active").inner_text() == "Bookings"
+    page.wait_for_url(f"{live_server.url}/today/")
+    assert page.locator("nav .nav-link.active").inner_text() == "Today"
     assert no_horizontal_scroll(page)
     screenshot(page, "manager-landing-desktop")
 
