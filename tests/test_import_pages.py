@@ -495,3 +495,13 @@ def test_a_background_job_that_breaks_marks_the_batch_failed_and_offers_to_try_a
     batch.refresh_from_db()
     assert batch.state == ImportState.PREVIEWED
     assert Booking.objects.count() == 0
+
+
+def test_a_file_with_nothing_new_says_so_instead_of_offering_to_confirm(manager_client, manager, loft):
+    preview_and_apply(airbnb_xlsx(three_rows()), "march.xlsx", manager)
+    again = preview(airbnb_xlsx(three_rows()), "march-again.xlsx", manager)
+    html = manager_client.get(again.get_absolute_url()).content.decode()
+    assert again.counts["unchanged"] == 3
+    assert "Nothing to import." in html
+    assert "the same as the bookings StayOps has" in html
+    assert "Confirm import" not in html

@@ -23,6 +23,8 @@ from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
 RUNNING_STATES = (ImportState.QUEUED, ImportState.RUNNING)
+# Rows that confirming writes: bookings created, changed or cancelled, and conflicts recorded.
+APPLIED_ACTIONS = (ImportRowAction.CREATE, ImportRowAction.UPDATE, ImportRowAction.CANCEL, ImportRowAction.CONFLICT)
 # What the preview looked at (every code of the file) and its fingerprint are for the engine, not for pages;
 # a 100,000-row file's scope is megabytes, and the progress bar reads its batch every second.
 ENGINE_ONLY_FIELDS = ("scope", "fingerprint")
@@ -77,7 +79,8 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "page_obj": page_obj,
         "rows": present_rows(page_obj.object_list),
         "action_counts": action_counts,
-        "error_rows": next(item["rows"] for item in action_counts if item["value"] == ImportRowAction.ERROR),
+        "error_rows": sum(item["rows"] for item in action_counts if item["value"] == ImportRowAction.ERROR),
+        "rows_to_apply": sum(item["rows"] for item in action_counts if item["value"] in APPLIED_ACTIONS),
         "running": batch.state in RUNNING_STATES,
         "progress": current_progress(batch),
     }
