@@ -138,6 +138,42 @@ def test_done_with_an_open_predecessor_asks_to_confirm_first(manager_client, tas
     assert task.status == TaskStatus.DONE
 
 
+def test_a_cleaner_finishes_under_the_field_rules(cleaner_client, task, htmx_headers):
+    response = cleaner_client.post(url("wbs:task_status", task), {"status": "done"}, headers=htmx_headers)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Tick “Level the floor”." in html
+    assert "Mark done anyway" not in html  # only a manager may override
+    task.refresh_from_db()
+    assert task.status == TaskStatus.TODO
+
+    cleaner_client.post(reverse("wbs:checklist_toggle", args=[task.checklist.get().pk]), {"done": "1"})
+    response = cleaner_client.post(url("wbs:task_status", task), {"status": "done"}, headers=htmx_headers)
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+def test_a_cleaner_may_not_cancel(cleaner_client, task, htmx_headers):
+    assert 'value="cancelled"' not in cleaner_client.get(task.get_absolute_url()).content.decode()
+    response = cleaner_client.post(url("wbs:task_status", task), {"status": "cancelled"}, headers=htmx_headers)
+    assert response.status_code == 403
+    assert "Only a manager can cancel" in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.TODO
+
+
+def test_a_closed_tasks_checklist_does_not_change(manager_client, task, htmx_headers):
+    task.status = TaskStatus.DONE
+    task.save()
+    item = task.checklist.get()
+    response = manager_client.post(reverse("wbs:checklist_toggle", args=[item.pk]), {"done": "1"}, headers=htmx_headers)
+    assert response.status_code == 409
+    assert "reopen it to change its checklist" in response.content.decode()
+    item.refresh_from_db()
+    assert not item.done
+
+
 def test_an_unknown_status_is_refused(manager_client, task, htmx_headers):
     response = manager_client.post(url("wbs:task_status", task), {"status": "finished"}, headers=htmx_headers)
     assert response.status_code == 400

@@ -157,7 +157,9 @@ def checklist_item_add(*, task: Task, text: str, requires_photo: bool = False, u
 
 
 def checklist_item_set_done(*, item: ChecklistItem, done: bool, user=None) -> ChecklistItem:
-    """Tick or untick one checklist item; the task's history says who did it."""
+    """Tick or untick one checklist item; the task's history says who did it. A closed task's list is final."""
+    if item.task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        raise Conflict("The task is closed; reopen it to change its checklist.", title="Task closed")
     if item.done == done:
         return item
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.models import AuditEntry
 from core.roles import is_manager, manager_required
 from wbs.forms import (
@@ -27,6 +27,7 @@ from wbs.forms import (
 from wbs.models import ChecklistItem, Task, TaskDependency, TaskStatus, WbsItem
 from wbs.services import tasks as task_services
 from wbs.services.dependencies import dependency_add, dependency_remove
+from wbs.services.field import field_task_done
 
 TASK_TEMPLATE = "wbs/task_detail.html"
 # Fired after every write on the task page: the history part listens for it and reloads itself.
@@ -93,12 +94,19 @@ def task_status(request, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_task(request, task, part="status", status=400, status_error="Pick one of the statuses.")
     new_status = form.cleaned_data["status"]
+    manager = is_manager(request.user)
+    if new_status == TaskStatus.CANCELLED and not manager:
+        raise NotAllowed("Only a manager can cancel a task; report a problem instead.")
     try:
-        task_services.task_set_status(
-            task=task, status=new_status, user=request.user, confirmed=form.cleaned_data["confirmed"]
-        )
+        if new_status == TaskStatus.DONE and not manager:
+            # A cleaner finishes under the field app's rules: checklist ticked, photos taken.
+            field_task_done(task=task, user=request.user)
+        else:
+            task_services.task_set_status(
+                task=task, status=new_status, user=request.user, confirmed=form.cleaned_data["confirmed"]
+            )
     except Conflict as conflict:
-        # Not an error to toast: the manager gets the reason and a button to go ahead anyway.
+        # Not an error to toast: the reason shows in place, and a manager gets a button to go ahead anyway.
         return _render_task(request, task, part="status", status=409, status_conflict=conflict, pending=new_status)
     return _after_write(request, task, part="status")
 
@@ -187,7 +195,11 @@ def checklist_toggle(request, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ChecklistItem.objects.filter(task__in=Task.objects.visible_to(request.user)).select_related("task"), pk=pk
     )
-    task_services.checklist_item_set_done(item=item, done=request.POST.get("done") == "1", user=request.user)
+    try:
+        task_services.checklist_item_set_done(item=item, done=request.POST.get("done") == "1", user=request.user)
+    except Conflict as refusal:
+        task = _visible_task(request, item.task_id)
+        return _render_task(request, task, part="checklist", status=409, checklist_error=refusal.message)
     return _after_write(request, _visible_task(request, item.task_id), part="checklist")
 
 
@@ -247,7 +259,7 @@ def _render_task(request, task: Task, *, part: str | None = None, status: int = 
     context = {
         "task": task,
         "can_manage": manager,
-        "statuses": TaskStatus.choices,
+        "statuses": TaskStatus.choices if manager else [c for c in TaskStatus.choices if c[0] != TaskStatus.CANCELLED],
         "checklist": checklist,
         "done_count": sum(item.done for item in checklist),
         "comments": task.comments.select_related("author"),
