@@ -201,3 +201,23 @@ def test_it_refuses_cleaners_and_anonymous_users(client, cleaner_client):
 
 def test_it_only_accepts_posts(manager_client):
     assert manager_client.get(MOVE).status_code == 405
+
+
+def test_dropping_below_the_last_card_shown_lands_before_the_next_card_not_shown():
+    shown = make_task("Shown", position=1024)
+    make_task("Not shown yet", position=2048)
+    card = make_task("Card", status="done", position=0)
+
+    board_move_card(task=card, status="todo", before_id=shown.pk, confirmed=True)
+
+    assert positions("todo") == ["Shown", "Card", "Not shown yet"]
+
+
+def test_dropping_above_the_first_card_shown_stays_above_it():
+    make_task("Earlier", position=512)
+    first = make_task("First", position=1024)
+    card = make_task("Card", status="done")
+
+    board_move_card(task=card, status="todo", after_id=first.pk)
+
+    assert positions("todo") == ["Earlier", "Card", "First"]

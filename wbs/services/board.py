@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from core import audit
@@ -97,24 +97,39 @@ def _position_between(task: Task, status: str, before_id: int | None, after_id: 
         # A stale board (neighbours moved away meanwhile) or a status control: the top of the column.
         top = Task.objects.filter(status=status).exclude(pk=task.pk).aggregate(top=Min("position"))["top"]
         return 0.0 if top is None else top - POSITION_GAP
+    column = Task.objects.filter(status=status).exclude(pk=task.pk)
+    # The board shows a column's first cards only: the card below the last one shown (or above the first) may
+    # not be on screen, so the true neighbour comes from the database.
     if above is None:
-        return below - POSITION_GAP
-    if below is None:
-        return above + POSITION_GAP
+        above = column.filter(position__lt=below).aggregate(previous=Max("position"))["previous"]
+        if above is None:
+            return below - POSITION_GAP
+    elif below is None:
+        below = column.filter(position__gt=above).aggregate(next=Min("position"))["next"]
+        if below is None:
+            return above + POSITION_GAP
     if below - above > MIN_POSITION_GAP:
         return (above + below) / 2
-    positions = _renumber_column(status, exclude=task.pk)
-    return (positions[before_id] + positions[after_id]) / 2
+    # No room left between the two: spread the column out again and go half a gap after the card above.
+    renumbered = _renumber_column(status, exclude=task.pk)
+    anchor = next((new for pk, _, new in renumbered if pk == before_id), None)
+    if anchor is None:
+        anchor = max((new for _, old, new in renumbered if old <= above), default=0.0)
+    return anchor + POSITION_GAP / 2
 
 
-def _renumber_column(status: str, *, exclude: int) -> dict[int, float]:
-    """Spread a column's cards POSITION_GAP apart again; rare (after ~50 drops into the same gap)."""
+def _renumber_column(status: str, *, exclude: int) -> list[tuple[int, float, float]]:
+    """Spread a column's cards POSITION_GAP apart again: (id, old position, new position) in column order.
+
+    Rare (after ~50 drops into the same gap) and one bulk update, never a save per card.
+    """
     cards = list(
         Task.objects.filter(status=status).exclude(pk=exclude).only("id", "position").order_by("position", "id")
     )
     now = timezone.now()
+    renumbered = []
     for number, card in enumerate(cards, start=1):
-        card.position = number * POSITION_GAP
-        card.updated_at = now
-    Task.objects.bulk_update(cards, ["position", "updated_at"], batch_size=1000)
-    return {card.pk: card.position for card in cards}
+        renumbered.append((card.pk, card.position, number * POSITION_GAP))
+        card.position, card.updated_at = number * POSITION_GAP, now
+    Task.objects.bulk_update(cards, ["position", "updated_at"], batch_size=100)
+    return renumbered
