@@ -88,3 +88,12 @@ def test_invalid_filters_are_refused_with_a_message(manager_client, stays):
     response = manager_client.get(URL, {"format": "csv", "start": "2030-06-10", "end": "2030-06-01"})
     assert response.status_code == 400
     assert "Staying until: “Staying until” must be on or after" in response.content.decode()
+
+
+def test_deleted_bookings_are_not_exported(manager_client, manager, stays):
+    from bookings.models import Booking
+    from bookings.services.bookings import booking_delete
+
+    booking_delete(booking=Booking.objects.get(guest_name="Bob Jones"), user=manager)
+    header, *rows = csv_rows(manager_client.get(URL, {"format": "csv"}))
+    assert [row[header.index("Guest")] for row in rows] == ["'" + HOSTILE]

@@ -163,3 +163,14 @@ def test_it_runs_a_fixed_number_of_queries(manager_client, manager, django_asser
     assert len(response.context["timeline"].rows) == 20
     with django_assert_num_queries(5):
         manager_client.get(URL, {"start": MONDAY.isoformat()}, headers={"HX-Request": "true"})
+
+
+def test_deleted_stays_leave_the_timeline_and_come_back_when_restored(manager_client, manager, beach):
+    from bookings.services.bookings import booking_delete, booking_restore
+
+    gone = stay(manager, beach, "Ann Smith", 0, 3)
+    booking_delete(booking=gone, user=manager)
+    params = {"start": MONDAY.isoformat()}
+    assert "Ann Smith" not in manager_client.get(URL, params).content.decode()
+    booking_restore(booking=Booking.all_objects.get(pk=gone.pk), user=manager)
+    assert "Ann Smith" in manager_client.get(URL, params).content.decode()
