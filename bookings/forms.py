@@ -122,7 +122,7 @@ class PropertyForm(forms.ModelForm):
     class Meta:
         model = Property
         fields = ["name", "code", "address", "time_zone", "check_in_time", "check_out_time", "aliases", "active"]
-        labels = {"check_in_time": "Default check-in", "check_out_time": "Default check-out"}
+        labels = {"check_in_time": "Check-in from", "check_out_time": "Check-out by"}
         widgets = {
             "check_in_time": TimeInput(),
             "check_out_time": TimeInput(),

@@ -209,3 +209,67 @@ def test_the_timeline_scrolls_inside_its_own_box_on_a_phone(page, live_server, l
     page.locator(".tl-scroll").evaluate("box => box.scrollLeft = 400")
     assert no_horizontal_scroll(page)
     screenshot(page, "timeline-scrolled-phone", full_page=False)
+
+
+def test_a_manager_cancels_deletes_and_restores_a_booking(page, live_server, login_as, manager, stays, screenshot):
+    login_as(manager, DESKTOP)
+    bob = stays["bob"]
+    page.goto(f"{live_server.url}{bob.get_absolute_url()}")
+    page.click(".page-header >> text=Cancel booking")
+    page.wait_for_url(re.compile(r"/cancel/$"))
+    page.fill("#id_reason", "Guest called to cancel")
+    screenshot(page, "booking-cancel-desktop")
+    page.click("#confirm button[type=submit]")
+    page.wait_for_url(re.compile(r"/bookings/\d+/$"))
+    assert "Cancelled" in page.locator("h1").inner_text()
+    assert "Guest called to cancel" in page.locator("#history").inner_text()
+
+    page.click(".page-header >> text=Delete")
+    page.wait_for_url(re.compile(r"/delete/$"))
+    screenshot(page, "booking-delete-desktop")
+    page.click("#confirm button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/bookings/")
+    assert "Bob Jones" not in rows(page)
+
+    page.goto(f"{live_server.url}/bookings/trash/")
+    row = page.locator("#trash tr", has_text="Bob Jones")
+    assert "Maria Santos" in row.inner_text()
+    screenshot(page, "trash-desktop")
+    row.locator("button", has_text="Restore").click()
+    page.wait_for_function("!document.querySelector('#trash').textContent.includes('Bob Jones')")
+    assert "is back" in page.locator("#toasts").inner_text()
+    page.goto(f"{live_server.url}/bookings/")
+    assert "Bob Jones" in rows(page)
+
+
+def test_a_manager_adds_edits_and_archives_a_property(page, live_server, login_as, manager, stays, screenshot):
+    login_as(manager, DESKTOP)
+    page.goto(f"{live_server.url}/bookings/properties/")
+    screenshot(page, "properties-desktop")
+    page.click(".page-header >> text=New property")
+    page.fill("#id_name", "Ribeira Studio")
+    page.fill("#id_code", "beach")
+    page.fill("#id_time_zone", "Porto")
+    page.fill("#id_aliases", "Porto Ribeira studio\nEriceira beach house")
+    page.click("#property-form button[type=submit]")
+    page.locator("#property-form .errorlist").first.wait_for()
+    errors = page.locator("#property-form .errorlist").all_inner_texts()
+    assert any("The code BEACH is already used by Beach House" in error for error in errors)
+    assert any("not a time zone name" in error for error in errors)
+    assert any("“Ericeira beach house” (Beach House)" in error for error in errors)
+    screenshot(page, "property-form-errors-desktop")
+    page.fill("#id_code", "RIB")
+    page.fill("#id_time_zone", "Europe/Lisbon")
+    page.fill("#id_aliases", "Porto Ribeira studio")
+    page.click("#property-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/properties/\d+/$"))
+    assert "Porto Ribeira studio" in page.locator(".pr-alias").all_inner_texts()
+    screenshot(page, "property-detail-desktop")
+
+    page.click(".page-header >> text=Archive")
+    page.wait_for_url(re.compile(r"/archive/$"))
+    page.click("#confirm button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/bookings/properties/")
+    assert page.locator("#property-table a", has_text="Ribeira Studio").count() == 0
+    page.goto(f"{live_server.url}/bookings/timeline/")
+    assert page.locator(".tl-prop", has_text="Ribeira Studio").count() == 0
