@@ -55,8 +55,8 @@ def test_it_moves_a_card_in_a_constant_number_of_queries(manager_client, django_
     doing = [card for card in cards if card.status == "in_progress"]
 
     # session, user, roles, task, WIP limit + count, neighbours, status save (savepoints, validation, update,
-    # audit) and the answer: counts, totals, limits, the card with tags and blockers.
-    with django_assert_num_queries(18):
+    # audit) and the answer: counts, limits, the card with its tags and links.
+    with django_assert_num_queries(17):
         response = manager_client.post(
             MOVE,
             {"task": todo[3].pk, "status": "in_progress", "before": doing[0].pk, "after": doing[1].pk},

@@ -79,12 +79,18 @@ def _lane_label(lane: str, card: Task | None) -> str:
     return related.name
 
 
-def _column_headers(tasks, lane: str | None) -> tuple[dict, dict, dict]:
+def _column_headers(filterset: TaskFilter, lane: str | None) -> tuple[dict, dict, dict]:
     """Counts per (lane, status) of the filtered tasks, totals per status of all tasks, and the WIP limits."""
-    counts = tasks.board_counts(lane=lane)
+    counts = filterset.qs.board_counts(lane=lane)
     if not lane:
         counts = {(status, None): count for status, count in counts.items()}
-    totals = Task.objects.board_counts()
+    if filterset.form.has_changed():
+        # WIP limits count every task in a column, not only the filtered ones.
+        totals = Task.objects.board_counts()
+    else:
+        totals = {}
+        for (status, _), count in counts.items():
+            totals[status] = totals.get(status, 0) + count
     limits = {column.status: column for column in BoardColumn.objects.all()}
     return counts, totals, limits
 
@@ -131,7 +137,7 @@ def build_board(request, filterset: TaskFilter, lane: str | None) -> list[Lane]:
     """Every lane's columns with their first BOARD_COLUMN_PAGE_SIZE cards: a fixed number of queries."""
     page_size = settings.BOARD_COLUMN_PAGE_SIZE
     tasks = filterset.qs
-    counts, totals, limits = _column_headers(tasks, lane)
+    counts, totals, limits = _column_headers(filterset, lane)
     cards_by_cell: dict[tuple, list[Task]] = {}
     for card in present_cards(tasks.for_kanban_view(per_column=page_size, lane=lane), timezone.localdate()):
         lane_id = getattr(card, f"{lane}_id") if lane else None
@@ -276,7 +282,7 @@ def board_move(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _header_columns(filterset: TaskFilter, lane: str | None) -> list[Column]:
-    counts, totals, limits = _column_headers(filterset.qs, lane)
+    counts, totals, limits = _column_headers(filterset, lane)
     lane_ids = {lane_id for _, lane_id in counts} or {None}
     # Every cell of every lane, so a column the move emptied says 0.
     return [
