@@ -41,11 +41,21 @@ def test_it_lists_deleted_rows_with_who_and_when(manager_client, deleted):
     assert "Beach House</td>" not in content.split('id="trash-bookings"')[0]  # the live property is not in the trash
 
 
-def test_the_htmx_path_and_query_count(manager_client, deleted, django_assert_num_queries, htmx_headers):
+@pytest.mark.parametrize("count", [1, 150])
+def test_the_htmx_path_and_query_count(
+    manager_client, manager, deleted, django_assert_num_queries, htmx_headers, count
+):
+    for n in range(count):
+        booking = booking_create(
+            user=manager, property=deleted["beach"], guest_name=f"Guest {n}", check_in=DAY + datetime.timedelta(n * 3),
+            check_out=DAY + datetime.timedelta(n * 3 + 2),
+        )  # fmt: skip
+        booking_delete(booking=booking, user=manager)
     # session, user, roles, deleted properties with their deleter, deleted bookings with property and deleter
     with django_assert_num_queries(5):
         content = manager_client.get(URL, headers=htmx_headers).content.decode()
     assert content.lstrip().startswith('<div id="trash"')
+    assert content.count("<tr>") == 2 + 1 + count + 1  # two headers, the loft, the bookings, Ann
 
 
 def test_restore_brings_a_booking_back(manager_client, deleted):
