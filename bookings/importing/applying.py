@@ -21,6 +21,7 @@ from core import audit
 from core.models import AuditAction
 
 BULK_SIZE = 500
+CHUNK_ROWS = 2000
 DATE_FIELDS = ("check_in", "check_out", "booked_on")
 
 
@@ -39,82 +40,49 @@ def from_json(data: dict) -> dict:
 
 
 def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tuple[list[int], dict[int, dict]]:
-    """Write the batch's accepted rows. Returns the changed booking ids and their audit diffs."""
-    rows = list(
-        ImportRow.objects.filter(
-            batch=batch,
-            action__in=[
-                ImportRowAction.CREATE,
-                ImportRowAction.UPDATE,
-                ImportRowAction.CANCEL,
-                ImportRowAction.CONFLICT,
-            ],
-        )
+    """Write the batch's accepted rows, CHUNK_ROWS at a time so a 100,000-row file never sits in memory whole.
+
+    Returns the changed booking ids and, per booking, its audit diff ({} for a new booking).
+    """
+    conflict_rows = list(
+        ImportRow.objects.filter(batch=batch, action=ImportRowAction.CONFLICT)
         .order_by("row_number")
-        .values_list("row_number", "action", "booking_id", "data", "diff", "errors")
+        .values_list("row_number", "booking_id", "data", "diff", "errors")
     )
-    by_id = {booking.pk: booking for booking in state.by_key.values()}
-    content_type = ContentType.objects.get_for_model(Booking, for_concrete_model=False)
-    now = timezone.now()
-    entries = []
-    changes: dict[int, dict] = {}
-
-    created: list[Booking] = []
-    created_data: list[dict] = []
-    created_rows: dict[int, Booking] = {}
-    for row_number, action, _booking_id, data, _diff, _errors in rows:
-        if action != ImportRowAction.CREATE:
-            continue
-        booking = Booking(**from_json(data), last_import_batch=batch)
-        created.append(booking)
-        created_data.append(data)
-        created_rows[row_number] = booking
-    Booking.objects.bulk_create(created, batch_size=BULK_SIZE)
-    for booking, data in zip(created, created_data, strict=True):
-        # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
-        diff = {name: [None, value] for name, value in data.items() if value is not None}
-        entries.append(audit.build_entry(booking, AuditAction.CREATE, diff, content_type=content_type))
-        changes[booking.pk] = {}
-    if progress:
-        progress(len(created), len(rows))
-
-    updated: list[Booking] = []
-    updated_fields: set[str] = set()
-    for _row_number, action, booking_id, data, _diff, _errors in rows:
-        if action not in (ImportRowAction.UPDATE, ImportRowAction.CANCEL):
-            continue
-        booking = by_id[booking_id]
-        values = from_json(data)
-        before = audit.snapshot(booking, values)
-        for name, value in values.items():
-            setattr(booking, name, value)
-        diff = audit.diff(before, values)
-        if action == ImportRowAction.CANCEL:
-            booking.status = BookingStatus.CANCELLED
-        booking.last_import_batch = batch
-        booking.updated_at = now
-        updated_fields.update(diff)
-        updated.append(booking)
-        verb = AuditAction.CANCEL if action == ImportRowAction.CANCEL else AuditAction.UPDATE
-        entries.append(audit.build_entry(booking, verb, diff, content_type=content_type))
-        changes[booking.pk] = diff
-    if updated:
-        Booking.objects.bulk_update(
-            updated, sorted(updated_fields | {"last_import_batch", "updated_at"}), batch_size=BULK_SIZE
+    # Rows a conflict points at (an earlier row of the file): their new booking ids are kept for the conflict.
+    referenced_rows = {errors[0].get("other_row") for *_, errors in conflict_rows if errors} - {None}
+    writer = ChunkWriter(batch=batch, state=state, referenced_rows=referenced_rows)
+    total = sum(batch.counts.get(name, 0) for name in ("created", "updated", "cancelled"))
+    written = ImportRow.objects.filter(
+        batch=batch, action__in=[ImportRowAction.CREATE, ImportRowAction.UPDATE, ImportRowAction.CANCEL]
+    ).order_by("row_number")
+    last_row = 0
+    while True:
+        # Keyset pages: each is a fresh query, so nothing stays open while the chunk is written.
+        chunk = list(
+            written.filter(row_number__gt=last_row).values_list("row_number", "action", "booking_id", "data")[
+                :CHUNK_ROWS
+            ]
         )
+        if not chunk:
+            break
+        writer.write(chunk)
+        last_row = chunk[-1][0]
+        if progress:
+            progress(writer.done, total)
 
     conflicts = []
-    for row_number, action, booking_id, data, diff, errors in rows:
-        if action != ImportRowAction.CONFLICT or not errors or not errors[0].get("new", True):
+    for row_number, booking_id, data, diff, errors in conflict_rows:
+        if not errors or not errors[0].get("new", True):
             continue
         details = errors[0]
         other_id = details.get("other_booking_id")
         other_row = details.get("other_row")
-        if other_row is not None and other_row in created_rows:
+        if other_row in writer.created_by_row:
             if details["conflict"] == ConflictKind.DUPLICATE_IN_FILE:
-                booking_id = booking_id or created_rows[other_row].pk
+                booking_id = booking_id or writer.created_by_row[other_row]
             else:
-                other_id = created_rows[other_row].pk
+                other_id = writer.created_by_row[other_row]
         incoming = dict(data, row_number=row_number)
         if diff:
             incoming["changes"] = diff
@@ -129,14 +97,68 @@ def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tu
             )
         )
     BookingConflict.objects.bulk_create(conflicts, batch_size=BULK_SIZE)
-    audit.record_many(entries)
 
     # Link the history's rows to the bookings they created: one UPDATE per source, not one per row. The
     # subquery filters by source and code so it walks the (source, external_code) index.
-    for source in sorted({booking.source for booking in created}):
+    for source in sorted(writer.created_sources):
         ImportRow.objects.filter(batch=batch, action=ImportRowAction.CREATE, data__source=source).update(
             booking_id=Subquery(
                 Booking.objects.filter(source=source, external_code=OuterRef("external_code")).values("pk")[:1]
             )
         )
-    return sorted(changes), changes
+    return sorted(writer.changes), writer.changes
+
+
+class ChunkWriter:
+    """Creates and updates one chunk of rows' bookings and their audit entries, in bulk."""
+
+    def __init__(self, *, batch: ImportBatch, state: DatabaseState, referenced_rows: set[int]):
+        self.batch = batch
+        self.by_id = {booking.pk: booking for booking in state.by_key.values()}
+        self.referenced_rows = referenced_rows
+        self.content_type = ContentType.objects.get_for_model(Booking, for_concrete_model=False)
+        self.now = timezone.now()
+        self.changes: dict[int, dict] = {}
+        self.created_by_row: dict[int, int] = {}
+        self.created_sources: set[str] = set()
+        self.done = 0
+
+    def write(self, chunk: list[tuple]) -> None:
+        entries = []
+        created: list[tuple[int, Booking, dict]] = []
+        updated: list[Booking] = []
+        updated_fields: set[str] = set()
+        for row_number, action, booking_id, data in chunk:
+            if action == ImportRowAction.CREATE:
+                created.append((row_number, Booking(**from_json(data), last_import_batch=self.batch), data))
+                continue
+            booking = self.by_id[booking_id]
+            values = from_json(data)
+            before = audit.snapshot(booking, values)
+            for name, value in values.items():
+                setattr(booking, name, value)
+            diff = audit.diff(before, values)
+            if action == ImportRowAction.CANCEL:
+                booking.status = BookingStatus.CANCELLED
+            booking.last_import_batch = self.batch
+            booking.updated_at = self.now
+            updated_fields.update(diff)
+            updated.append(booking)
+            verb = AuditAction.CANCEL if action == ImportRowAction.CANCEL else AuditAction.UPDATE
+            entries.append(audit.build_entry(booking, verb, diff, content_type=self.content_type))
+            self.changes[booking.pk] = diff
+
+        Booking.objects.bulk_create([booking for _, booking, _ in created], batch_size=BULK_SIZE)
+        for row_number, booking, data in created:
+            # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
+            diff = {name: [None, value] for name, value in data.items() if value is not None}
+            entries.append(audit.build_entry(booking, AuditAction.CREATE, diff, content_type=self.content_type))
+            self.changes[booking.pk] = {}
+            self.created_sources.add(booking.source)
+            if row_number in self.referenced_rows:
+                self.created_by_row[row_number] = booking.pk
+        if updated:
+            fields = sorted(updated_fields | {"last_import_batch", "updated_at"})
+            Booking.objects.bulk_update(updated, fields, batch_size=BULK_SIZE)
+        audit.record_many(entries)
+        self.done += len(chunk)
