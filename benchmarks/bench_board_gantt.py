@@ -134,16 +134,14 @@ def measure_pages(client, repeat: int) -> dict:
 def measure_reschedule(length: int) -> tuple[float, float, int]:
     from django.core.cache import cache
 
-    from wbs.models import Task
-    from wbs.services.schedule import schedule_apply, schedule_preview
+    from wbs.models import Task, TaskDependency
     from wbs.scheduling import WorkCalendar
+    from wbs.services.schedule import schedule_apply, schedule_preview
 
     clear_work()
     cache.clear()
     calendar = WorkCalendar([0, 1, 2, 3, 4])
     first = calendar.index(START)
-    from wbs.models import TaskDependency
-
     chain = Task.objects.bulk_create(
         [
             Task(title=f"Step {n}", start_date=calendar.date(first + n), due_date=calendar.date(first + n))
@@ -234,7 +232,8 @@ def main() -> None:
         chains[length] = preview_ms + apply_ms
         print(f"{length:>8}{moved:>8}{preview_ms:>12.1f}{apply_ms:>10.1f}")
     print(
-        f"reschedule time at {args.tasks} / at {args.tasks // 10} = {chains[args.tasks] / chains[args.tasks // 10]:.1f}x"
+        f"reschedule time at {args.tasks} / at {args.tasks // 10} = "
+        f"{chains[args.tasks] / chains[args.tasks // 10]:.1f}x"
     )
 
 
