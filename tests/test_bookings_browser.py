@@ -167,6 +167,9 @@ def test_timeline_navigation_by_week_month_and_span(page, live_server, login_as,
     after_a_week = page.locator(".tl-range").inner_text()
     page.click("text=« Month")
     page.wait_for_function(f"document.querySelector('.tl-range').textContent !== {after_a_week!r}")
+    # htmx wires up the swapped-in form as it settles; a change before that would go unheard.
+    page.wait_for_function("!document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')")
+    page.wait_for_timeout(100)
     page.select_option("#tl-days", "28")
     page.wait_for_url(re.compile(r"days=28"))
     page.wait_for_function("document.querySelectorAll('.tl-day-head').length === 28")
