@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stayops}
-PYTEST=("$BIN/python" -m pytest -q "$@")
+# Two workers: the suite is dominated by browser tests and waits, and CI machines have 2 cores.
+PYTEST=("$BIN/python" -m pytest -q -n "${PYTEST_WORKERS:-2}" "$@")
 
 run_suite() {
   local label=$1
