@@ -90,3 +90,14 @@ def test_a_manager_reads_today_on_a_desktop_and_a_phone(page, live_server, manag
     screenshot(page, "today-phone")
     page.click("text=All conflicts")
     page.wait_for_url(f"{live_server.url}/bookings/conflicts/**")
+
+
+@pytest.mark.django_db
+def test_an_automatic_task_page_says_which_template_and_booking_made_it(manager_client, manager, cleaner):
+    build_day(manager, cleaner, properties=1)
+    from wbs.models import Task
+
+    task = Task.objects.filter(template__isnull=False).first()
+    content = manager_client.get(task.get_absolute_url()).content.decode()
+    assert "Created automatically from the template “Clean {property} after {guest}”" in content
+    assert task.booking.get_absolute_url() in content
