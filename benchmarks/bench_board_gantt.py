@@ -9,43 +9,17 @@ Times are medians of --repeat requests through Django's test client (no network)
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+
+from benchmarks.django_setup import configure  # noqa: E402 - needs the project on sys.path
+
 START = datetime.date(2026, 1, 5)  # a Monday
-
-
-def configure(postgres_url: str | None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ["TASKS_BACKEND"] = "immediate"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["STATIC_NO_MANIFEST"] = "true"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if postgres_url:
-        _recreate_postgres_database(postgres_url)
-        os.environ["DATABASE_URL"] = postgres_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
-    import django
-
-    django.setup()
-
-
-def _recreate_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def clear_work() -> None:

@@ -1,0 +1,34 @@
+"""Shared set-up for benchmark scripts: Django on a throwaway SQLite file or a freshly created PostgreSQL database."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def configure(postgres_url: str | None) -> None:
+    """Point Django at a new, empty database and set it up; the caller migrates."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["STATIC_NO_MANIFEST"] = "true"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    if postgres_url:
+        recreate_postgres_database(postgres_url)
+        os.environ["DATABASE_URL"] = postgres_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
+    import django
+
+    django.setup()
+
+
+def recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
