@@ -17,6 +17,8 @@ MANAGER_NAVIGATION = [
     ("core:audit", "Audit"),
 ]
 CLEANER_NAVIGATION = [("wbs:my_tasks", "My tasks")]
+# Pages that belong to a menu item without living under its URL.
+ALSO_UNDER = {"wbs:turnovers": ["wbs:templates"]}
 
 
 def navigation(request) -> dict:
@@ -35,11 +37,19 @@ def _resolved(items: list[tuple[str, str]], path: str) -> list[dict]:
     links = []
     for url_name, label in items:
         try:
-            links.append({"url": reverse(url_name), "label": label, "active": False})
+            prefixes = [reverse(name) for name in [url_name, *ALSO_UNDER.get(url_name, [])]]
         except NoReverseMatch:
             # An app switched off in settings drops out of the menu instead of breaking every page.
             continue
-    matches = [link for link in links if path == link["url"] or (link["url"] != "/" and path.startswith(link["url"]))]
-    if matches:
-        max(matches, key=lambda link: len(link["url"]))["active"] = True
+        links.append({"url": prefixes[0], "label": label, "active": False, "prefixes": prefixes})
+
+    def match_length(link: dict) -> int:
+        lengths = [
+            len(prefix) for prefix in link["prefixes"] if path == prefix or (prefix != "/" and path.startswith(prefix))
+        ]
+        return max(lengths, default=0)
+
+    best = max(links, key=match_length, default=None)
+    if best is not None and match_length(best):
+        best["active"] = True
     return links

@@ -63,3 +63,16 @@ def test_a_user_without_a_role_is_told_so(client, django_user_model):
     response = client.get("/")
     assert response.status_code == 200
     assert b"no role yet" in response.content
+
+
+@pytest.mark.parametrize(
+    ("path", "active"),
+    [("/bookings/timeline/", "Timeline"), ("/bookings/42/", "Bookings"), ("/wbs/templates/", "Turnovers")],
+)
+def test_the_menu_marks_the_section_of_the_current_page(rf, manager, path, active):
+    from core.context_processors import navigation
+
+    request = rf.get(path)
+    request.user = manager
+    marked = [link["label"] for link in navigation(request)["navigation"] if link["active"]]
+    assert marked == [active]
