@@ -162,6 +162,27 @@ class Booking(SoftDeleteModel):
         return self.adults + self.children + self.infants
 
 
+# The booking's own data, as imports fill it and audit entries record it (foreign key by its column name).
+BOOKING_DATA_FIELDS = (
+    "property_id",
+    "source",
+    "external_code",
+    "guest_name",
+    "guest_contact",
+    "adults",
+    "children",
+    "infants",
+    "check_in",
+    "check_out",
+    "status",
+    "source_status",
+    "amount",
+    "currency",
+    "notes",
+    "booked_on",
+)
+
+
 class StatusAlias(models.Model):
     """A source status word mapped to an internal status, added by managers without a deploy."""
 

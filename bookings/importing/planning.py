@@ -25,6 +25,7 @@ from bookings.importing.parsing import (
     parse_text,
 )
 from bookings.models import (
+    BOOKING_DATA_FIELDS,
     Booking,
     BookingConflict,
     BookingSource,
@@ -39,24 +40,7 @@ from bookings.status_mapping import StatusMapper, UnknownStatus
 
 # The booking fields an import fills, in the order a row's parsed values are kept (a tuple, not a dict:
 # a 100,000-row file has to fit in memory with room to spare).
-FIELDS = (
-    "property_id",
-    "source",
-    "external_code",
-    "guest_name",
-    "guest_contact",
-    "adults",
-    "children",
-    "infants",
-    "check_in",
-    "check_out",
-    "status",
-    "source_status",
-    "amount",
-    "currency",
-    "notes",
-    "booked_on",
-)
+FIELDS = BOOKING_DATA_FIELDS
 INDEX = {name: position for position, name in enumerate(FIELDS)}
 # Fields whose change moves or ends a stay: with started work these need the manager.
 STAY_FIELDS = ("property_id", "check_in", "check_out")

@@ -3,32 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
+from bookings.models import BOOKING_DATA_FIELDS, Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from bookings.signals import announce_bookings_changed
 from core import audit, softdelete
 from core.audit_context import current_audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
 
-BOOKING_AUDIT_FIELDS = [
-    "property",
-    "source",
-    "external_code",
-    "guest_name",
-    "guest_contact",
-    "adults",
-    "children",
-    "infants",
-    "check_in",
-    "check_out",
-    "status",
-    "source_status",
-    "amount",
-    "currency",
-    "notes",
-    "booked_on",
-    "edited_by_hand",
-]
+# Keyword names for booking_update: the property by its field name, the rest as imports fill them.
+BOOKING_AUDIT_FIELDS = ["property", *BOOKING_DATA_FIELDS[1:], "edited_by_hand"]
 
 
 class OverlapRefused(Conflict):

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from bookings.importing.applying import from_json
 from bookings.models import (
+    BOOKING_DATA_FIELDS,
     Booking,
     BookingConflict,
     BookingStatus,
@@ -59,25 +60,7 @@ ALLOWED = {
     ConflictKind.STARTED_TASKS: [KEEP, TAKE],
 }
 CANCEL_CHOICES = {"incoming", "other", "existing"}
-AUDITED_FIELDS = [
-    "property_id",
-    "source",
-    "external_code",
-    "guest_name",
-    "guest_contact",
-    "adults",
-    "children",
-    "infants",
-    "check_in",
-    "check_out",
-    "status",
-    "source_status",
-    "amount",
-    "currency",
-    "notes",
-    "booked_on",
-    "edited_by_hand",
-]
+AUDITED_FIELDS = [*BOOKING_DATA_FIELDS, "edited_by_hand"]
 
 
 def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
