@@ -173,8 +173,12 @@ def test_timeline_navigation_by_week_month_and_span(page, live_server, login_as,
     page.select_option("#tl-days", "28")
     page.wait_for_url(re.compile(r"days=28"))
     page.wait_for_function("document.querySelectorAll('.tl-day-head').length === 28")
+    before_this_week = page.url
     page.click("text=This week")
+    # A 28-day window may already hold today, so wait for the pushed URL rather than the today marker.
+    page.wait_for_function(f"location.href !== {before_this_week!r}")
     page.wait_for_function("document.querySelectorAll('.tl-day-head.tl-is-today').length === 1")
+    page.wait_for_function("!document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')")
     reached = page.url
     page.reload()
     assert page.url == reached
