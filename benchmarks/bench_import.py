@@ -3,10 +3,11 @@
 Prints, for the same file in the same run: openpyxl read-only iteration time; the whole StayOps import (upload
 checks, parse, plan, write, audit); an unchanged re-import; each as a ratio to the openpyxl time, with the
 queries each ran; then django-import-export importing the same file, first time and unchanged. With --memory it
-also imports a 100,000-row file in a child process and prints its peak memory (tracemalloc and max RSS).
+also imports a 100,000-row file from disk in a child process and prints that process's peak resident memory.
 
 Usage:
   .venv/bin/python benchmarks/bench_import.py [--rows 10000] [--memory]          # a throwaway SQLite file
+  .venv/bin/python benchmarks/bench_import.py --memory-only [--memory-rows 100000] [--postgres URL]
   .venv/bin/python benchmarks/bench_import.py --postgres postgres://postgres@127.0.0.1:5432/stayops_imports_bench
 The PostgreSQL database named in the URL is dropped and created again: never point it at real data.
 """
@@ -45,7 +46,8 @@ HEADERS = [
 ]
 
 
-def configure(postgres_url: str | None) -> None:
+def fresh_database_environment(postgres_url: str | None) -> None:
+    """Point this process (and its children) at an empty database of its own."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     os.environ["TASKS_BACKEND"] = "immediate"
@@ -57,6 +59,10 @@ def configure(postgres_url: str | None) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
+
+
+def configure(postgres_url: str | None) -> None:
+    fresh_database_environment(postgres_url)
     import django
 
     django.setup()
@@ -107,6 +113,18 @@ def build_database(existing: int) -> None:
             )
         )
     Booking.objects.bulk_create(bookings, batch_size=2000)
+    add_cleaning_template()
+
+
+def add_cleaning_template() -> None:
+    """A deployment has at least a cleaning template: every new booking then gets its turnover task, with a
+    checklist and an audit entry, inside the import's transaction (wbs's bookings_changed receiver)."""
+    from wbs.models import TaskTemplate
+
+    TaskTemplate.objects.create(
+        title_pattern="Turnover clean {property}",
+        checklist=[{"text": step} for step in ("Strip beds", "Bathroom", "Kitchen", "Floors", "Restock")],
+    )
 
 
 def build_file(rows: int) -> bytes:
@@ -337,26 +355,70 @@ def measure(rows: int, existing: int) -> None:
     )
 
 
-def measure_memory(rows: int) -> None:
-    """Runs in a child process: peak memory of one big import, Python heap (tracemalloc) and whole process."""
+def measure_memory(path: str, traced: bool) -> None:
+    """Runs in a child process: peak memory of one big import read from disk, as the command line imports it.
+
+    The figure is the whole process's peak resident memory (Django, openpyxl, the database driver and the
+    import), read from getrusage; --trace-heap adds tracemalloc's Python heap peak, at a large cost in time.
+    """
     from django.contrib.auth import get_user_model
+    from django.core.files import File
+
+    from bookings.importing import import_batch_apply, import_batch_create, import_batch_preview
 
     user = get_user_model().objects.create_user("bench-manager", password="x")
     build_database(0)
-    content = build_file(rows)
-    baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    tracemalloc.start()
+    baseline_rss = peak_rss_mb()
+    if traced:
+        tracemalloc.start()
     started = time.perf_counter()
-    batch = stayops_import(content, user)
+    with open(path, "rb") as handle:
+        batch = import_batch_create(file=File(handle, name="big.xlsx"), file_name="big.xlsx", user=user)
+    batch = import_batch_preview(batch=batch)
+    previewed = time.perf_counter()
+    preview_rss = peak_rss_mb()
+    batch = import_batch_apply(batch=batch, user=user)
     seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    heap = ""
+    if traced:
+        heap = f"; peak Python heap {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB (under tracemalloc)"
+        tracemalloc.stop()
+    peak_rss = peak_rss_mb()
     print(
-        f"{rows:,}-row import ({len(content) / 1e6:.1f} MB .xlsx): created={batch.counts['created']:,} in "
-        f"{seconds:.1f} s under tracemalloc; peak Python heap {peak / 1e6:.0f} MB; "
-        f"process max RSS {peak_rss:.0f} MB (before the import, with the file built: {baseline_rss:.0f} MB)"
+        f"{batch.counts['created']:,}-row import ({os.path.getsize(path) / 1e6:.1f} MB .xlsx) in {seconds:.1f} s "
+        f"(preview {previewed - started:.1f} s): process peak RSS {peak_rss:.0f} MB "
+        f"(after Django set-up {baseline_rss:.0f} MB, after preview {preview_rss:.0f} MB){heap}"
     )
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process image, while getrusage's maxrss
+    survives exec and would report the parent's peak when that was higher."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_memory_child(rows: int, postgres: str | None, traced: bool) -> None:
+    """Builds the file here, migrates an empty database in one process, then imports in another.
+
+    The importing process only sets Django up, as `manage.py import_bookings` does: neither building the file
+    nor the migrations count towards its memory.
+    """
+    with tempfile.TemporaryDirectory(prefix="stayops-bench-") as folder:
+        path = Path(folder) / "big.xlsx"
+        path.write_bytes(build_file(rows))
+        fresh_database_environment(f"{postgres}_memory" if postgres else None)
+        subprocess.run([sys.executable, str(PROJECT / "manage.py"), "migrate", "--verbosity", "0"], check=True)
+        command = [sys.executable, __file__, "--memory-child", str(path)]
+        if traced:
+            command.append("--trace-heap")
+        subprocess.run(command, check=True)
 
 
 def main() -> None:
@@ -366,19 +428,22 @@ def main() -> None:
     parser.add_argument("--postgres", help="A PostgreSQL URL whose database is dropped and recreated.")
     parser.add_argument("--memory", action="store_true", help="Also measure a 100,000-row import's peak memory.")
     parser.add_argument("--memory-rows", type=int, default=100_000)
-    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-only", action="store_true", help="Measure only the big import's memory.")
+    parser.add_argument("--trace-heap", action="store_true", help="Also trace the Python heap (much slower).")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     options = parser.parse_args()
 
-    configure(options.postgres)
     if options.memory_child:
-        measure_memory(options.memory_rows)
+        import django
+
+        django.setup()  # the parent pointed the environment at a migrated, empty database
+        measure_memory(options.memory_child, options.trace_heap)
         return
-    measure(options.rows, options.existing)
-    if options.memory:
-        command = [sys.executable, __file__, "--memory-child", "--memory-rows", str(options.memory_rows)]
-        if options.postgres:
-            command += ["--postgres", options.postgres]
-        subprocess.run(command, check=True)
+    configure(options.postgres)
+    if not options.memory_only:
+        measure(options.rows, options.existing)
+    if options.memory or options.memory_only:
+        run_memory_child(options.memory_rows, options.postgres, options.trace_heap)
 
 
 if __name__ == "__main__":

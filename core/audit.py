@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.audit_context import current_audit_context
+from core.bulk import insert_many
 from core.models import AuditAction, AuditEntry
 
 REPR_MAX = 200
@@ -55,7 +56,10 @@ def build_entry(
     *,
     message: str = "",
     content_type: ContentType | None = None,
+    changes_are_json: bool = False,
 ) -> AuditEntry:
+    """An unsaved entry for record_many. `changes_are_json` skips converting changes already made of JSON values
+    (an import's rows are), which is most of the cost of building ten thousand entries."""
     context = current_audit_context()
     return AuditEntry(
         actor_id=context.actor_id,
@@ -64,7 +68,7 @@ def build_entry(
         object_id=str(obj.pk),
         object_repr=str(obj)[:REPR_MAX],
         action=action,
-        changes=_json_value(changes or {}),
+        changes=(changes or {}) if changes_are_json else _json_value(changes or {}),
         message=message[:300],
         batch_id=context.batch_id,
         request_id=context.request_id,
@@ -85,4 +89,4 @@ def record_created(obj: models.Model, fields: Iterable[str], *, message: str = "
 
 def record_many(entries: list[AuditEntry], *, batch_size: int = 1000) -> None:
     """Insert entries built with `build_entry` in bulk: imports write thousands at once."""
-    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    insert_many(AuditEntry, entries, batch_size=batch_size)

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from bookings.importing.planning import FIELDS, DatabaseState
+from bookings.importing.planning import FIELDS, QUERY_CHUNK
 from bookings.models import (
     Booking,
     BookingConflict,
@@ -18,6 +18,7 @@ from bookings.models import (
     ImportRowAction,
 )
 from core import audit
+from core.bulk import insert_many
 from core.models import AuditAction
 
 BULK_SIZE = 500
@@ -39,7 +40,7 @@ def from_json(data: dict) -> dict:
     return values
 
 
-def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tuple[list[int], dict[int, dict]]:
+def apply_rows(*, batch: ImportBatch, progress=None) -> tuple[list[int], dict[int, dict]]:
     """Write the batch's accepted rows, CHUNK_ROWS at a time so a 100,000-row file never sits in memory whole.
 
     Returns the changed booking ids and, per booking, its audit diff ({} for a new booking).
@@ -51,7 +52,7 @@ def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tu
     )
     # Rows a conflict points at (an earlier row of the file): their new booking ids are kept for the conflict.
     referenced_rows = {errors[0].get("other_row") for *_, errors in conflict_rows if errors} - {None}
-    writer = ChunkWriter(batch=batch, state=state, referenced_rows=referenced_rows)
+    writer = ChunkWriter(batch=batch, referenced_rows=referenced_rows)
     total = sum(batch.counts.get(name, 0) for name in ("created", "updated", "cancelled"))
     written = ImportRow.objects.filter(
         batch=batch, action__in=[ImportRowAction.CREATE, ImportRowAction.UPDATE, ImportRowAction.CANCEL]
@@ -109,12 +110,33 @@ def apply_rows(*, batch: ImportBatch, state: DatabaseState, progress=None) -> tu
     return sorted(writer.changes), writer.changes
 
 
+def store_new_bookings(bookings: list[Booking]) -> None:
+    """Insert new bookings in bulk and give each its id.
+
+    PostgreSQL's COPY (core.bulk) returns no ids, so they are read back by (source, code), which is unique
+    among live bookings; on SQLite bulk_create has set them already.
+    """
+    insert_many(Booking, bookings, batch_size=BULK_SIZE)
+    missing = [booking for booking in bookings if booking.pk is None]
+    codes_by_source: dict[str, list[str]] = {}
+    for booking in missing:
+        codes_by_source.setdefault(booking.source, []).append(booking.external_code)
+    ids: dict[tuple[str, str], int] = {}
+    for source, codes in codes_by_source.items():
+        for start in range(0, len(codes), QUERY_CHUNK):
+            found = Booking.objects.filter(source=source, external_code__in=codes[start : start + QUERY_CHUNK])
+            ids.update(((source, code), pk) for pk, code in found.values_list("pk", "external_code"))
+    for booking in missing:
+        booking.pk = ids[(booking.source, booking.external_code)]
+        booking._state.adding = False
+        booking._state.db = Booking.objects.db
+
+
 class ChunkWriter:
     """Creates and updates one chunk of rows' bookings and their audit entries, in bulk."""
 
-    def __init__(self, *, batch: ImportBatch, state: DatabaseState, referenced_rows: set[int]):
+    def __init__(self, *, batch: ImportBatch, referenced_rows: set[int]):
         self.batch = batch
-        self.by_id = {booking.pk: booking for booking in state.by_key.values()}
         self.referenced_rows = referenced_rows
         self.content_type = ContentType.objects.get_for_model(Booking, for_concrete_model=False)
         self.now = timezone.now()
@@ -128,11 +150,15 @@ class ChunkWriter:
         created: list[tuple[int, Booking, dict]] = []
         updated: list[Booking] = []
         updated_fields: set[str] = set()
+        # The plan compared plain values; the bookings it changes are read whole here, a chunk at a time.
+        # apply locked them already (load_state(lock=True)), so they are the rows the plan was made from.
+        changing = [booking_id for _number, action, booking_id, _data in chunk if action != ImportRowAction.CREATE]
+        by_id = Booking.objects.in_bulk(changing) if changing else {}
         for row_number, action, booking_id, data in chunk:
             if action == ImportRowAction.CREATE:
                 created.append((row_number, Booking(**from_json(data), last_import_batch=self.batch), data))
                 continue
-            booking = self.by_id[booking_id]
+            booking = by_id[booking_id]
             values = from_json(data)
             before = audit.snapshot(booking, values)
             for name, value in values.items():
@@ -148,11 +174,15 @@ class ChunkWriter:
             entries.append(audit.build_entry(booking, verb, diff, content_type=self.content_type))
             self.changes[booking.pk] = diff
 
-        Booking.objects.bulk_create([booking for _, booking, _ in created], batch_size=BULK_SIZE)
+        store_new_bookings([booking for _, booking, _ in created])
         for row_number, booking, data in created:
             # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
             diff = {name: [None, value] for name, value in data.items() if value is not None}
-            entries.append(audit.build_entry(booking, AuditAction.CREATE, diff, content_type=self.content_type))
+            entries.append(
+                audit.build_entry(
+                    booking, AuditAction.CREATE, diff, content_type=self.content_type, changes_are_json=True
+                )
+            )
             self.changes[booking.pk] = {}
             self.created_sources.add(booking.source)
             if row_number in self.referenced_rows:

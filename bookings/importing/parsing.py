@@ -1,6 +1,7 @@
 """Reading one cell: dates in each platform's style, money with its currency, guest counts, text."""
 
 import datetime
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -37,6 +38,7 @@ _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})(?: .*)?$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[ -]([a-z]+)\.?[ -,]*(\d{4})$")  # 14 Mar 2026, 14-Mar-2026
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.? (\d{1,2}),? (\d{4})$")  # Mar 14, 2026
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? ")
+PARSE_CACHE_SIZE = 4096
 # Excel serial numbers for 1990..2100: a plain number outside it is not a date.
 EXCEL_SERIAL_RANGE = (32874, 73051)
 
@@ -57,6 +59,13 @@ def parse_date(value, slash_order: str = "dmy") -> datetime.date | None:
     text = str(value).strip().casefold()
     if not text:
         return None
+    return _parse_date_text(text, slash_order)
+
+
+# A file repeats the same few hundred dates over thousands of rows: each text is read once. Errors are not
+# cached (lru_cache keeps only returned values), and date objects are immutable, so rows may share them.
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_date_text(text: str, slash_order: str) -> datetime.date:
     text = _WEEKDAY.sub("", text)
     try:
         if match := _ISO.match(text):
@@ -93,6 +102,7 @@ def _date_hint(slash_order: str) -> str:
 
 
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "r$": "BRL", "us$": "USD", "a$": "AUD", "c$": "CAD"}
+SYMBOLS_LONGEST_FIRST = sorted(CURRENCY_SYMBOLS, key=len, reverse=True)
 _CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
 _AMOUNT = re.compile(r"^-?\d+(?:\.\d+)?$")
 
@@ -108,9 +118,15 @@ def parse_money(value) -> tuple[Decimal | None, str]:
     text = str(value).strip()
     if not text:
         return None, ""
+    return _parse_money_text(text)
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_money_text(text: str) -> tuple[Decimal, str]:
+    """Prices repeat across a file too; Decimal is immutable, so rows may share one."""
     currency = ""
     lowered = text.casefold()
-    for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
+    for symbol in SYMBOLS_LONGEST_FIRST:
         if symbol in lowered:
             currency = CURRENCY_SYMBOLS[symbol]
             index = lowered.index(symbol)

@@ -7,6 +7,8 @@ bookings with the file's codes, the bookings around the file's stays, earlier co
 import bisect
 import datetime
 import hashlib
+import sys
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,13 +202,14 @@ class RowReader:
             )
         values["check_in"], values["check_out"] = check_in, check_out
         status_cell = self.cell(cells, "status")
+        # Status words and currency codes are interned: a file repeats a handful of each over thousands of rows.
         values["status"] = take("status", self.statuses.map, source)
-        values["source_status"] = parse_text(status_cell, 10_000)[:64]
+        values["source_status"] = sys.intern(parse_text(status_cell, 10_000)[:64])
         money = take("amount", parse_money)
         amount, currency = money if money else (None, "")
         written_currency = take("currency", parse_text, 3)
         values["amount"] = amount
-        values["currency"] = (written_currency or currency).upper()
+        values["currency"] = sys.intern((written_currency or currency).upper())
         values["notes"] = take("notes", parse_long_text, 10_000) or ""
         values["booked_on"] = take("booked_on", parse_date, fmt.slash_order)
 
@@ -285,7 +288,11 @@ def read_rows(
                 f"The file has more than {max_rows:,} bookings, the most one import takes. "
                 "Split it into smaller files (for example one per year) and import them one by one."
             )
-        planned.append(reader.read(number, trim(cells, len(headers))))
+        row = reader.read(number, trim(cells, len(headers)))
+        if row.data is not None:
+            # The cells as written are kept only for rows the error report may give back.
+            row.raw = None
+        planned.append(row)
         if progress and len(planned) % 1000 == 0:
             progress(len(planned), max(total_estimate, len(planned)))
     return planned
@@ -303,16 +310,38 @@ def trim(cells: tuple, width: int) -> tuple:
 # --- The database side ---------------------------------------------------------------------------------
 
 
+STORED_COLUMNS = ("pk", "deleted_at", "edited_by_hand", *FIELDS)
+
+
+class StoredBooking(namedtuple("StoredBooking", STORED_COLUMNS)):
+    """A booking as the planner compares it: its data fields and the flags that decide an action.
+
+    A plain tuple, not a model instance: a file's bookings are read by the thousand and only compared.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} ({self.external_code or '#' + str(self.pk)})"
+
+
 @dataclass
 class DatabaseState:
     """What the database holds for one import's rows, loaded with a fixed number of queries."""
 
-    by_key: dict[tuple[str, str], Booking]  # live bookings by (source, code)
+    by_key: dict[tuple[str, str], StoredBooking]  # live bookings by (source, code)
     deleted_keys: set[tuple[str, str]]
     calendars: dict[int, "Calendar"]
-    labels: dict[int, str]  # stay id -> "Guest (CODE), 14 Mar – 17 Mar 2026", for conflict messages
+    stays: dict[int, tuple]  # stay id -> (guest, code, check-in, check-out), named in conflict messages
     started: set[int]
     fingerprint: str
+
+    def label(self, pk: int) -> str:
+        """`Guest (CODE), 14 Mar – 17 Mar 2026`: how a conflict message names an existing stay."""
+        if pk not in self.stays:
+            return f"booking #{pk}"
+        guest_name, code, check_in, check_out = self.stays[pk]
+        return f"{guest_name} ({code or '#' + str(pk)}), {check_in:%d %b} – {check_out:%d %b %Y}"
 
 
 def scope_of(rows: list[PlannedRow]) -> dict:
@@ -337,41 +366,46 @@ def scope_of(rows: list[PlannedRow]) -> dict:
 
 
 def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
-    """Bookings with the file's codes (live and deleted), and live stays on its properties around its dates."""
-    by_key: dict[tuple[str, str], Booking] = {}
+    """Bookings with the file's codes (live and deleted), and live stays on its properties around its dates.
+
+    With lock=True (applying), the bookings with the file's codes are locked until the transaction ends.
+    """
+    by_key: dict[tuple[str, str], StoredBooking] = {}
     deleted_keys: set[tuple[str, str]] = set()
     digest = hashlib.sha256()
-    matched = []
+    matched: list[StoredBooking] = []
     for source, codes in scope.get("codes", {}).items():
         for start in range(0, len(codes), QUERY_CHUNK):
             queryset = Booking.all_objects.filter(source=source, external_code__in=codes[start : start + QUERY_CHUNK])
             if lock:
                 queryset = queryset.select_for_update()
-            matched.extend(queryset)
+            matched.extend(map(StoredBooking._make, queryset.values_list(*STORED_COLUMNS)))
+    matched.sort()  # by pk: the fingerprint must not depend on the order the database returned rows in
     for booking in matched:
         key = (booking.source, booking.external_code)
         if booking.deleted_at is None:
             by_key[key] = booking
         else:
             deleted_keys.add(key)
-    for booking in sorted(matched, key=lambda b: b.pk):
         # The values the plan was made from, not updated_at: a bulk UPDATE elsewhere does not touch updated_at.
-        values = [getattr(booking, name) for name in FIELDS]
-        digest.update(f"{booking.pk}|{values}|{booking.edited_by_hand}|{booking.deleted_at}\n".encode())
+        digest.update(repr(tuple(booking)).encode())
 
     calendars: dict[int, Calendar] = {}
-    labels: dict[int, str] = {}
+    stays: dict[int, tuple] = {}
     if scope.get("properties") and scope.get("start"):
-        stays = (
+        queryset = (
             Booking.objects.not_cancelled()
             .filter(property_id__in=scope["properties"])
             .overlapping(datetime.date.fromisoformat(scope["start"]), datetime.date.fromisoformat(scope["end"]))
             .order_by("pk")
             .values_list("pk", "property_id", "check_in", "check_out", "guest_name", "external_code")
         )
-        for pk, property_id, check_in, check_out, guest_name, code in stays.iterator(chunk_size=5000):
-            calendars.setdefault(property_id, Calendar()).add(check_in, check_out, pk)
-            labels[pk] = f"{guest_name} ({code or '#' + str(pk)}), {check_in:%d %b} – {check_out:%d %b %Y}"
+        for pk, property_id, check_in, check_out, guest_name, code in queryset.iterator(chunk_size=5000):
+            calendar = calendars.get(property_id)
+            if calendar is None:
+                calendar = calendars[property_id] = Calendar()
+            calendar.add(check_in, check_out, pk)
+            stays[pk] = (guest_name, code, check_in, check_out)
             digest.update(f"{pk}|{property_id}|{check_in}|{check_out}\n".encode())
     started = hooks.bookings_with_started_work([booking.pk for booking in by_key.values()]) if by_key else set()
     digest.update(("started:" + ",".join(str(pk) for pk in sorted(started))).encode())
@@ -379,7 +413,7 @@ def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
         by_key=by_key,
         deleted_keys=deleted_keys,
         calendars=calendars,
-        labels=labels,
+        stays=stays,
         started=started,
         fingerprint=digest.hexdigest(),
     )
@@ -558,8 +592,11 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
                     calendar.remove(row.booking_id)
             continue
         property_id = row.value("property_id")
-        calendar = calendars.setdefault(property_id, Calendar())
-        own_key = row.booking_id if row.booking_id is not None else ("row", row.number)
+        calendar = calendars.get(property_id)
+        if calendar is None:
+            calendar = calendars[property_id] = Calendar()
+        # A new booking has no id yet: its row number, negated, cannot collide with a booking's id.
+        own_key = row.booking_id if row.booking_id is not None else -row.number
         other = calendar.first_overlap(row.value("check_in"), row.value("check_out"), ignore=own_key)
         if other is None:
             if row.booking_id is not None:
@@ -570,12 +607,12 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
             continue
         row.action = ImportRowAction.CONFLICT
         row.conflict_kind = ConflictKind.OVERLAP
-        if isinstance(other, tuple):
-            row.other_row = other[1]
-            where = f"the booking in row {other[1]}"
+        if other < 0:
+            row.other_row = -other
+            where = f"the booking in row {-other}"
         else:
             row.other_booking_id = other
-            where = state.labels.get(other, f"booking #{other}")
+            where = state.label(other)
         row.conflict_message = (
             f"{row.value('guest_name')} ({row.value('external_code')}), {row.value('check_in'):%d %b} – "
             f"{row.value('check_out'):%d %b %Y}, overlaps {where} on the same property."

@@ -35,6 +35,7 @@ from bookings.models import ImportBatch, ImportRow, ImportRowAction, ImportState
 from bookings.signals import announce_bookings_changed
 from bookings.status_mapping import load_status_mapper
 from core.audit_context import audit_context
+from core.bulk import insert_many
 from core.errors import Conflict
 from core.models import AuditSource
 
@@ -113,10 +114,7 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     raw_keys = column_names(match.headers)
     with transaction.atomic():
         ImportRow.objects.filter(batch=batch).delete()
-        for start in range(0, len(planned), ROW_BULK_SIZE):
-            ImportRow.objects.bulk_create(
-                [import_row(batch, row, reader, raw_keys) for row in planned[start : start + ROW_BULK_SIZE]]
-            )
+        insert_many(ImportRow, (import_row(batch, row, reader, raw_keys) for row in planned), batch_size=ROW_BULK_SIZE)
         batch.source_format = match.format.key
         batch.state = ImportState.PREVIEWED
         batch.message = ""
@@ -170,7 +168,7 @@ def import_batch_apply(
         else:
             try:
                 with transaction.atomic():
-                    booking_ids, changes = apply_rows(batch=locked, state=state, progress=progress)
+                    booking_ids, changes = apply_rows(batch=locked, progress=progress)
                     announce_bookings_changed(booking_ids, source=audit_source, changes=changes)
             except IntegrityError:
                 logger.warning("import %s lost a race for a booking code", locked.pk, exc_info=True)
@@ -284,7 +282,8 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
         external_code=(row.key()[1] if row.data is not None else cell_text(reader.cell(row.raw, "external_code")))[:64],
         booking_id=row.booking_id,
         data=data_json(row, reader.provided) if row.data is not None else {},
-        raw=raw_json(row.raw, raw_keys),
+        # The cells as written are what the error report gives back to fix; a parsed row is kept as `data`.
+        raw=raw_json(row.raw, raw_keys) if row.data is None else {},
         diff=row.diff or {},
         errors=errors,
     )

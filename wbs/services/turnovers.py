@@ -15,6 +15,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
 from core.audit_context import audit_context
+from core.bulk import insert_many
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
@@ -432,10 +433,15 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
             )
         changes = audit.diff({}, audit.snapshot(task, TASK_AUDIT_FIELDS))
         message = f'Template "{template.title_pattern}" for booking {task.booking}'
-        entries.append(audit.build_entry(task, AuditAction.CREATE, changes, message=message, content_type=content_type))
+        entries.append(
+            audit.build_entry(
+                task, AuditAction.CREATE, changes, message=message, content_type=content_type, changes_are_json=True
+            )
+        )
         digest.add(task, f"Assigned: {task.title} ({_when(task)})")
         plan.result.lines.append(f"created task {task.pk} “{task.title}” ({_when(task)})")
-    ChecklistItem.objects.bulk_create(checklist_rows, batch_size=1000)
+    # Several items per task: COPY on PostgreSQL (core.bulk), as nothing needs their ids back.
+    insert_many(ChecklistItem, checklist_rows)
     return len(inserted)
 
 
