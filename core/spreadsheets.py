@@ -20,6 +20,13 @@ def escape_formula(value):
     return value
 
 
+def unescape_formula(text: str) -> str:
+    """Undo escape_formula: an export or error report read back in gives the original text ("'+351…" -> "+351…")."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 WIDTH_SAMPLE_ROWS = 200
 
 

@@ -162,6 +162,25 @@ def test_a_deleted_bookings_code_is_a_row_error_not_a_silent_new_booking(manager
     assert Booking.all_objects.count() == 1
 
 
+def test_a_row_refused_after_parsing_comes_back_whole_in_the_error_report(manager, loft):
+    preview_and_apply(airbnb_xlsx(rows(1)), "r.xlsx", manager)
+    booking = Booking.objects.get()
+    Booking.objects.update(deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    batch = preview_and_apply(airbnb_xlsx(rows(1)), "r.xlsx", manager)
+    report = import_error_report(batch)
+    table = list(load_workbook(io.BytesIO(report), read_only=True).worksheets[0].iter_rows(values_only=True))
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["Confirmation code"] == booking.external_code
+    assert row["Start date"] == booking.check_in.isoformat() and row["End date"] == booking.check_out.isoformat()
+    assert row["Listing"].casefold() == loft.code.casefold()
+    # Restored, the report imports again as it stands: the booking is unchanged.
+    Booking.all_objects.update(deleted_at=None)
+    again = preview_and_apply(report, "r-errors.xlsx", manager)
+    assert again.counts["errors"] == 0 and again.counts["unchanged"] == 1, list(
+        again.rows.values_list("diff", flat=True)
+    )
+
+
 def test_the_batch_keeps_its_history(manager, loft):
     batch = preview(airbnb_xlsx(rows(3)), "May reservations.xlsx", manager)
     assert batch.file_name == "May reservations.xlsx" and len(batch.sha256) == 64

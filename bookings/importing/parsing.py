@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
+from core.spreadsheets import unescape_formula
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message says what was expected."""
@@ -211,7 +213,7 @@ def parse_text(value, max_length: int) -> str:
         value = int(value)
     if isinstance(value, (datetime.datetime, datetime.date)):
         value = value.isoformat()
-    value = str(value)
+    value = unescape_formula(str(value))
     text = " ".join(value.split())
     if text == value:
         # Keep the cell's own string: the parsed row then shares it with the raw row (memory of big files).
@@ -225,7 +227,7 @@ def parse_long_text(value, max_length: int) -> str:
     """Notes keep their line breaks."""
     if value is None:
         return ""
-    text = str(value).strip()
+    text = unescape_formula(str(value).strip())
     if len(text) > max_length:
         raise CellError(f"is {len(text)} characters long; at most {max_length} fit")
     return text

@@ -219,6 +219,26 @@ class RowReader:
             row.data = tuple(values[name] for name in FIELDS)
         return row
 
+    def cells_from_data(self, data: tuple) -> tuple:
+        """A parsed row written back as cells under the file's own columns, for a row the planner refused after
+        parsing (its raw cells are not kept, to save memory): the error report can then give it back to fix.
+        Dates come back as ISO dates and money with its currency code, which the importer reads as well."""
+        values = dict(zip(FIELDS, data, strict=True))
+        codes = {pk: code for code, pk in self.property_lookup.items()}
+        by_column = {
+            "property": codes.get(values["property_id"], ""),
+            "unit_type": codes.get(values["property_id"], ""),
+            "status": values["source_status"],
+            "amount": f"{values['amount']} {values['currency']}".strip() if values["amount"] is not None else "",
+            "booked_by": values["guest_name"],
+            "persons": values["adults"] + values["children"],
+        }
+        cells = [None] * len(self.match.headers)
+        for column, position in self.positions.items():
+            value = by_column[column] if column in by_column else values.get(column)
+            cells[position] = to_json(value)
+        return tuple(cells)
+
     def _property(self, cells: tuple, errors: list) -> int | None:
         column = "property" if "property" in self.positions else "unit_type"
         value = self.cell(cells, column)

@@ -260,6 +260,10 @@ def cell_json(cell):
     return cell
 
 
+def raw_cells(row: PlannedRow, reader: RowReader) -> tuple:
+    return row.raw if row.raw is not None else reader.cells_from_data(row.data)
+
+
 def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys: list[str]) -> ImportRow:
     errors = row.errors or []
     if row.action == ImportRowAction.CONFLICT:
@@ -283,7 +287,7 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
         booking_id=row.booking_id,
         data=data_json(row, reader.provided) if row.data is not None else {},
         # The cells as written are what the error report gives back to fix; a parsed row is kept as `data`.
-        raw=raw_json(row.raw, raw_keys) if row.data is None else {},
+        raw=raw_json(raw_cells(row, reader), raw_keys) if row.action == ImportRowAction.ERROR else {},
         diff=row.diff or {},
         errors=errors,
     )
