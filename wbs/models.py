@@ -122,11 +122,46 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A closed task no longer blocks its successors, and is never overdue.
+CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, "Low"
     NORMAL = 2, "Normal"
     HIGH = 3, "High"
     URGENT = 4, "Urgent"
+
+
+# What a board card shows (and what its lane is grouped by): loading only these keeps a column of cards cheap to
+# fetch, since SQLite rows are converted field by field in Python.
+CARD_FIELDS = (
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "property__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+# What a Gantt row draws: its bar and label, and the WBS item, project or property it is grouped under (with
+# what orders the rows).
+GANTT_FIELDS = (
+    "title",
+    "status",
+    "progress",
+    "is_milestone",
+    "start_date",
+    "due_date",
+    "wbs_item__title",
+    "wbs_item__code",
+    "wbs_item__sort_key",
+    "wbs_item__project__name",
+    "property__name",
+    "property__code",
+)
 
 
 class TaskQuerySet(SoftDeleteQuerySet):
@@ -141,7 +176,7 @@ class TaskQuerySet(SoftDeleteQuerySet):
         return self.filter(assignee=user)
 
     def open(self):
-        return self.exclude(status__in=[TaskStatus.DONE, TaskStatus.CANCELLED])
+        return self.exclude(status__in=CLOSED_STATUSES)
 
     def for_detail_view(self):
         """Everything the task page shows about the task itself, in one query plus one for the tags."""
@@ -154,8 +189,8 @@ class TaskQuerySet(SoftDeleteQuerySet):
 
         The card ids come from one indexed query per column (status, position: a few rows read, whatever the
         number of tasks) or, with swimlanes (`lane` is "property" or "assignee"), from one window-function query
-        that ranks cards per column and lane. Then one query for the cards, one for their tags and one for
-        their open finish-to-start predecessors (the "blocked by" badge).
+        that ranks cards per column and lane. Then one query for the cards; their badges come from
+        `tags_by_task()` and `open_blockers_by_task()`.
         """
         if lane:
             ranked = self.annotate(
@@ -177,20 +212,34 @@ class TaskQuerySet(SoftDeleteQuerySet):
         return Task.all_objects.filter(pk__in=ids).with_card_details().order_by("status", "position", "id")
 
     def with_card_details(self):
-        """What a board card shows: property, assignee, tags, and `fs_links` (its finish-to-start links, with the
-        predecessor's title and state; the board keeps the open ones for its "blocked by" badge).
+        """What a board card shows of the task itself, with its property and assignee: only those columns."""
+        return self.select_related("property", "assignee").only(*CARD_FIELDS)
 
-        Filtering the predecessor's state in SQL would join every live task first (SQLite picks the
-        deleted_at index for it); reading a card's few links by successor and checking them here stays fast.
+    def tags_by_task(self, task_ids) -> dict[int, list[tuple[str, str]]]:
+        """The (name, colour) of each task's tags, by task id, in one query.
+
+        Plain values rather than prefetched Tag objects: a board page shows hundreds of cards, and a prefetch
+        builds a model instance and a related manager per card.
         """
-        links = models.Prefetch(
-            "predecessor_links",
-            queryset=TaskDependency.objects.filter(type=DependencyType.FS)
-            .select_related("predecessor")
-            .only("id", "successor_id", "predecessor__title", "predecessor__status", "predecessor__deleted_at"),
-            to_attr="fs_links",
-        )
-        return self.select_related("property", "assignee").prefetch_related("tags", links)
+        tags: dict[int, list[tuple[str, str]]] = {}
+        rows = Task.tags.through.objects.filter(task_id__in=task_ids).order_by("tag__name")
+        for task_id, name, color in rows.values_list("task_id", "tag__name", "tag__color"):
+            tags.setdefault(task_id, []).append((name, color))
+        return tags
+
+    def open_blockers_by_task(self, task_ids) -> dict[int, list[str]]:
+        """The titles of each task's open finish-to-start predecessors (its "blocked by" badge), in one query.
+
+        The predecessors' state is checked here, not in SQL: filtering it in SQL would join every live task
+        first (SQLite picks the deleted_at index for it), while a card's few links read by successor stay fast.
+        """
+        blockers: dict[int, list[str]] = {}
+        links = TaskDependency.objects.filter(successor_id__in=task_ids, type=DependencyType.FS).order_by("id")
+        rows = links.values_list("successor_id", "predecessor__title", "predecessor__status", "predecessor__deleted_at")
+        for task_id, title, status, deleted_at in rows:
+            if deleted_at is None and status not in CLOSED_STATUSES:
+                blockers.setdefault(task_id, []).append(title)
+        return blockers
 
     def board_counts(self, *, lane: str | None = None) -> dict:
         """Cards per column, or per (column, lane id) with swimlanes: one grouped query."""
@@ -204,7 +253,8 @@ class TaskQuerySet(SoftDeleteQuerySet):
         name and WBS code, then the rest; by start within a group.
 
         A task with one of its two dates is drawn on that day. Slice it for a page: rows outside the window
-        are never loaded.
+        are never loaded, and of the rows in it only the GANTT_FIELDS (a page converts hundreds of rows, each
+        joined to its WBS item, project and property).
         """
         in_window = (
             Q(start_date__lte=end, due_date__gte=start)
@@ -228,7 +278,8 @@ class TaskQuerySet(SoftDeleteQuerySet):
                     models.When(in_project, then=models.F("wbs_item__project_id")), default=models.F("property_id")
                 ),
             )
-            .select_related("wbs_item__project", "property", "assignee")
+            .select_related("wbs_item__project", "property")
+            .only(*GANTT_FIELDS)
             .order_by(
                 "gantt_group", "gantt_label", "gantt_group_id", "wbs_item__sort_key", "start_date", "due_date", "id"
             )

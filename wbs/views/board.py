@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -18,8 +20,9 @@ from core.errors import InvalidInput
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
 from wbs.filters import TaskFilter
-from wbs.models import BoardColumn, Task, TaskStatus
+from wbs.models import CLOSED_STATUSES, BoardColumn, Priority, Task, TaskStatus
 from wbs.services.board import NeedsConfirmation, board_move_card
+from wbs.views.links import url_for_each
 
 LANES = {"property": "Property", "assignee": "Assignee"}
 BOARD_TEMPLATE = "wbs/board.html"
@@ -95,6 +98,8 @@ def _column_headers(filterset: TaskFilter, lane: str | None) -> tuple[dict, dict
     return counts, totals, limits
 
 
+CARD_DATE_FORMAT = "j M"
+
 # The options of a card's status select, one variant per current status, built once.
 STATUS_OPTIONS = {
     current: format_html_join(
@@ -104,12 +109,22 @@ STATUS_OPTIONS = {
     )
     for current in TaskStatus.values
 }
-CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
 def present_cards(cards, today) -> list[Task]:
-    """What each card shows, worked out once in Python: a 10,000-task board renders hundreds of cards, and
-    template logic per card (initials, overdue, the status options) would dominate its time."""
+    """What each card shows, worked out once in Python, with its tags and blockers (two queries when there are cards).
+
+    A 10,000-task board renders hundreds of cards, and template logic per card (initials, overdue, the status
+    options, date formatting) would dominate its time.
+    """
+    cards = list(cards)
+    if not cards:
+        return cards
+    ids = [card.pk for card in cards]
+    tags = Task.objects.tags_by_task(ids)
+    blockers = Task.objects.open_blockers_by_task(ids)
+    due_labels = {}  # cards of a column often share a due date; formatting one is the slow part
+    task_url = url_for_each("wbs:task_detail")
     for card in cards:
         assignee = card.assignee
         card.assignee_name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
@@ -119,17 +134,18 @@ def present_cards(cards, today) -> list[Task]:
             card.initials = (assignee.first_name[:1] + assignee.last_name[:1]).upper()
         else:
             card.initials = assignee.get_username()[:2].upper()
-        card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED
-        card.tag_list = list(card.tags.all())
-        blockers = [
-            link.predecessor.title
-            for link in card.fs_links
-            if link.predecessor.deleted_at is None and link.predecessor.status not in CLOSED
-        ]
-        card.blocked_titles = ", ".join(blockers)
-        card.blocked_count = len(blockers)
+        if card.due_date is not None and card.due_date not in due_labels:
+            due_labels[card.due_date] = date_format(card.due_date, CARD_DATE_FORMAT)
+        card.due_label = due_labels.get(card.due_date, "")
+        card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED_STATUSES
+        card.tag_list = tags.get(card.pk, [])
+        blocked_by = blockers.get(card.pk, [])
+        card.blocked_titles = ", ".join(blocked_by)
+        card.blocked_count = len(blocked_by)
         card.status_options = STATUS_OPTIONS[card.status]
-        card.url = card.get_absolute_url()
+        # Normal priority goes without saying; a label marks the others.
+        card.priority_label = "" if card.priority == Priority.NORMAL else card.get_priority_display()
+        card.url = task_url(card.pk)
     return cards
 
 
@@ -177,22 +193,28 @@ def _filter_query(request) -> str:
     return query.urlencode()
 
 
-def _move_urls(request) -> dict:
+def _card_forms(request) -> dict:
+    """What each card's status form needs. The CSRF input is rendered once here rather than by a {% csrf_token %}
+    per card: a board renders hundreds of cards, and the tag costs as much as the rest of a card's form."""
     query = _filter_query(request)
-    return {"query": query, "move_url": f"{reverse('wbs:board_move')}?{query}"}
+    return {
+        "query": query,
+        "move_url": f"{reverse('wbs:board_move')}?{query}",
+        "csrf_input": csrf_input(request),
+        # Only the "moved" fragment swaps cards out of band; a name missing from the context is slow to look up.
+        "oob": False,
+    }
 
 
 def _board_context(request, filterset: TaskFilter) -> dict:
     lane = _lane_of(request)
-    query = _filter_query(request)
     return {
         "filterset": filterset,
         "lane": lane,
         "lanes_available": LANES,
         "lanes": build_board(request, filterset, lane) if filterset.is_valid() else [],
-        "query": query,
-        "move_url": f"{reverse('wbs:board_move')}?{query}",
         "page_size": settings.BOARD_COLUMN_PAGE_SIZE,
+        **_card_forms(request),
     }
 
 
@@ -233,7 +255,7 @@ def board_column(request: HtmxHttpRequest) -> HttpResponse:
     if len(cards) > page_size:
         cards = cards[:page_size]
         more_url = _more_url(request, status, lane, lane_id, offset=offset + page_size)
-    context = {"cards": cards, "more_url": more_url, **_move_urls(request)}
+    context = {"cards": cards, "more_url": more_url, **_card_forms(request)}
     return render(request, BOARD_TEMPLATE + "#more_cards", context)
 
 
@@ -277,7 +299,7 @@ def board_move(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, BOARD_TEMPLATE + "#board", _board_context(request, filterset))
     lane = _lane_of(request)
     card = present_cards([Task.objects.filter(pk=result.task.pk).with_card_details().get()], timezone.localdate())[0]
-    context = {"columns": _header_columns(filterset, lane), "card": card, **_move_urls(request)}
+    context = {"columns": _header_columns(filterset, lane), "card": card, **_card_forms(request)}
     return render(request, BOARD_TEMPLATE + "#moved", context)
 
 
@@ -305,7 +327,7 @@ def _confirm_done(request, error: NeedsConfirmation, data: dict) -> HttpResponse
     if not request.htmx:
         filterset = TaskFilter(request.GET, queryset=Task.objects.all())
         return render(request, BOARD_TEMPLATE, _board_context(request, filterset) | confirm, status=409)
-    response = render(request, BOARD_TEMPLATE + "#confirm_done", confirm | _move_urls(request), status=409)
+    response = render(request, BOARD_TEMPLATE + "#confirm_done", confirm | _card_forms(request), status=409)
     response["HX-Retarget"] = "#board-dialog"
     response["HX-Reswap"] = "innerHTML"
     return response

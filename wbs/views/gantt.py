@@ -23,6 +23,7 @@ from wbs.models import DependencyType, Task, TaskDependency
 from wbs.scheduling import WorkCalendar, critical_task_ids
 from wbs.services.dependencies import dependency_add
 from wbs.services.schedule import schedule_apply, schedule_preview
+from wbs.views.links import url_for_each
 
 GANTT_TEMPLATE = "wbs/gantt.html"
 ROW_HEIGHT = 32
@@ -186,11 +187,15 @@ def _arrows(rows: list[Row], critical: frozenset) -> list[dict]:
     bars = {row.task.pk: row.bar for row in rows if row.task is not None}
     if not bars:
         return []
-    links = TaskDependency.objects.filter(predecessor_id__in=bars, successor_id__in=bars).values_list(
+    # Selected by predecessor only, the successor checked here: given both lists of ids, SQLite probes the
+    # (predecessor, successor) unique index once per pair of rows on the page (90,000 probes for 300 rows).
+    links = TaskDependency.objects.filter(predecessor_id__in=bars).values_list(
         "predecessor_id", "successor_id", "type", "lag_days"
     )
     arrows = []
     for predecessor, successor, kind, lag in links:
+        if successor not in bars:
+            continue
         source, target = bars[predecessor], bars[successor]
         # FS and FF leave the predecessor's end, SS and SF its start; FS and SS enter the successor's start.
         from_end = kind in (DependencyType.FS, DependencyType.FF)
@@ -265,9 +270,10 @@ def gantt_context(request) -> dict:
     rows = _rows(window, list(page.object_list), critical)
     _occupancy(window, rows)
     query = _query(request)
+    preview_url = url_for_each("wbs:gantt_reschedule_preview")
     for row in rows:
         if row.task is not None:
-            row.url = f"{reverse('wbs:gantt_reschedule_preview', args=[row.task.pk])}?{query}"
+            row.url = f"{preview_url(row.task.pk)}?{query}"
     today = timezone.localdate()
     height = HEADER_HEIGHT + len(rows) * ROW_HEIGHT
     step = datetime.timedelta(days=window.days if window.zoom.name != "month" else 91)
