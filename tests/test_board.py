@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.softdelete import soft_delete
 from tests.planning_data import link, make_property, make_tag, make_task, make_tasks
 from wbs.models import DependencyType, Priority, TaskStatus
 
@@ -58,6 +59,26 @@ def test_it_shows_the_blocked_by_badge_for_open_finish_to_start_predecessors(man
 
     assert "Blocked by 1" in html
     assert "Waiting for: Grout" in html
+
+
+def test_a_deleted_predecessor_blocks_nothing(manager_client, manager):
+    grout = make_task("Grout")
+    seal = make_task("Seal")
+    link(grout, seal)
+    soft_delete(grout, user=manager)
+
+    html = manager_client.get(BOARD).content.decode()
+
+    assert "Blocked by" not in html
+
+
+def test_each_card_form_carries_the_csrf_token_for_posts_without_javascript(manager_client):
+    make_tasks(3)
+
+    html = manager_client.get(BOARD).content.decode()
+
+    # One per card, and the sign-out form's.
+    assert html.count('name="csrfmiddlewaretoken"') == 3 + 1
 
 
 def test_it_filters_by_property_and_text(manager_client):
