@@ -6,13 +6,28 @@ times more than the database's own work. COPY streams the same rows in PostgreSQ
 psycopg's C extension.
 """
 
+import operator
 import time
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 DEFAULT_BATCH_SIZE = 1000
+# Columns whose Python values psycopg writes as they are: Django's per-value preparation only checks types.
+PLAIN_TYPES = {
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
 
 
 def insert_many(
@@ -32,22 +47,137 @@ def insert_many(
             model._default_manager.bulk_create(batch)
             written += len(batch)
         return written
-    fields = [
+    fields = _copied_fields(model)
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
+    converters = [_converter(field, connection) for field in fields]
+    # One COPY per batch, with the batch built before it starts: a generator that queries (a lazy lookup, say)
+    # must not run while the connection is busy streaming a COPY.
+    while batch := list(islice(objs, batch_size)):
+        started = time.monotonic()
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+            for obj in batch:
+                copy.write_row([convert(obj) for convert in converters])
+        written += len(batch)
+        _log(connection, statement, started)
+    return written
+
+
+def _log(connection, statement: str, started: float) -> None:
+    """COPY bypasses the cursor wrapper that logs statements; logging it keeps query-count tests honest."""
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": statement, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _copied_fields(model: type[models.Model]) -> list[models.Field]:
+    """Every stored column but an automatic primary key (the sequence fills it) and generated columns."""
+    return [
         field
         for field in model._meta.local_concrete_fields
         if not (field.primary_key and isinstance(field, models.AutoField | models.BigAutoField))
         and not getattr(field, "generated", False)
     ]
+
+
+def _converter(field: models.Field, connection):
+    """How one column's value is taken from an instance: a plain attribute read where Django's preparation
+    would change nothing (most of the cost of COPYing ten thousand rows otherwise), else Django's own path."""
+
+    def prepare(obj):
+        return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return prepare
+    kind = (field.target_field if field.is_relation else field).get_internal_type()
+    # Aware datetimes (USE_TZ) need no preparation either; foreign keys hold their target's plain id.
+    if kind in PLAIN_TYPES or kind in {"AutoField", "BigAutoField", "DateTimeField"}:
+        return operator.attrgetter(field.attname)
+    return prepare
+
+
+def insert_skipping_conflicts(
+    model: type[models.Model], objs: list[models.Model], *, key: tuple[str, ...]
+) -> list[models.Model]:
+    """Insert instances, quietly skipping any that a unique constraint refuses (a concurrent writer got there
+    first); returns the instances this call inserted, with their primary keys set.
+
+    `key` names the fields (attnames) that identify a row for the constraint, e.g. ("booking_id", "template_id").
+    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING.
+    Elsewhere (SQLite 3.35+): multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, in batches under the
+    database's parameter limit. Either way the ids come back without a second read.
+    """
+    if not objs:
+        return []
+    connection = connections[router.db_for_write(model)]
+    by_key = {tuple(getattr(obj, name) for name in key): obj for obj in objs}
+    if connection.vendor == "postgresql":
+        found = _insert_returning_postgres(model, objs, key, connection)
+    else:
+        found = _insert_returning(model, objs, key, connection)
+    inserted = []
+    for pk, *values in found:
+        obj = by_key.get(tuple(values))
+        if obj is not None and obj.pk is None:
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            inserted.append(obj)
+    return inserted
+
+
+def _insert_returning(model, objs, key, connection) -> list[tuple]:
+    fields = _copied_fields(model)
     quote = connection.ops.quote_name
-    statement = "COPY {} ({}) FROM STDIN".format(
-        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
-    )
+    columns = ", ".join(quote(field.column) for field in fields)
+    returning = ", ".join(quote(column) for column in [model._meta.pk.column, *_columns(model, key)])
+    row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, (connection.features.max_query_params or 999) // len(fields))
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            batch = objs[start : start + per_statement]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in batch for field in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+                f"{', '.join([row_placeholder] * len(batch))} ON CONFLICT DO NOTHING RETURNING {returning}",
+                params,
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
+def _columns(model, names) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _insert_returning_postgres(model, objs, key, connection) -> list[tuple]:
+    fields = _copied_fields(model)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(model._meta.db_table)
+    staging = quote(f"_stayops_copy_{model._meta.db_table}")
+    key_columns = ", ".join(quote(column) for column in _columns(model, key))
     started = time.monotonic()
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-        for obj in objs:
-            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
-            written += 1
-    if connection.queries_logged:
-        # COPY bypasses the cursor wrapper that logs statements; logging it keeps query-count tests honest.
-        connection.queries_log.append({"sql": statement, "time": f"{time.monotonic() - started:.3f}"})
-    return written
+    converters = [_converter(field, connection) for field in fields]
+    # The staging table lives until the transaction ends (atomic here, in case the caller has none).
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor, connection.wrap_database_errors:
+        raw = cursor.cursor
+        raw.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP "
+            f"AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        raw.execute(f"TRUNCATE {staging}")
+        with raw.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([convert(obj) for convert in converters])
+        raw.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
+            f"ON CONFLICT DO NOTHING RETURNING {quote(model._meta.pk.column)}, {key_columns}"
+        )
+        found = raw.fetchall()
+    _log(connection, f"COPY {staging}; INSERT INTO {table} … ON CONFLICT DO NOTHING RETURNING …", started)
+    return found

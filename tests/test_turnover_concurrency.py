@@ -94,3 +94,25 @@ def test_a_lost_race_insert_is_skipped_quietly_by_the_partial_unique_index(db):
     Task.objects.bulk_create([duplicate], ignore_conflicts=True)
 
     assert Task.objects.filter(booking=booking, template=template).count() == 1
+
+
+def test_the_sync_insert_skips_a_lost_race_and_returns_only_its_own_tasks_with_ids(db):
+    """core.bulk.insert_skipping_conflicts, as the sync calls it: COPY + ON CONFLICT on PostgreSQL,
+    bulk_create + read-back on SQLite; the row that lost is left out, the others come back with their ids."""
+    from core.bulk import insert_skipping_conflicts
+
+    template = make_template()
+    prop = make_property()
+    taken = make_booking(prop, SOON)
+    free = make_booking(prop, SOON + datetime.timedelta(days=5))
+    turnovers_sync(booking_ids=[taken.pk])
+    attempts = [
+        Task(title=f"Attempt {booking.pk}", booking=booking, template=template, property=prop)
+        for booking in (taken, free)
+    ]
+
+    inserted = insert_skipping_conflicts(Task, attempts, key=("booking_id", "template_id"))
+
+    assert [task.booking_id for task in inserted] == [free.pk]
+    assert inserted[0].pk == Task.objects.get(booking=free).pk and not inserted[0]._state.adding
+    assert Task.objects.filter(booking=taken).exclude(title__startswith="Attempt").count() == 1

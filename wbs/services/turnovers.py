@@ -15,7 +15,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
 from core.audit_context import audit_context
-from core.bulk import insert_many
+from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
@@ -406,18 +406,12 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
             )
         )
     # A concurrent writer that slipped past the booking lock (or a manager's manual task) loses quietly:
-    # the unique constraint keeps one task per (booking, template), and ON CONFLICT DO NOTHING skips ours.
-    Task.objects.bulk_create(new_tasks, batch_size=500, ignore_conflicts=True)
-    # ignore_conflicts leaves primary keys unset. The bookings are locked by this transaction and these
-    # pairs had no live task when it read them, so the tasks found for them now are the ones inserted here.
+    # the unique constraint keeps one task per (booking, template), and the insert skips ours.
+    inserted = insert_skipping_conflicts(Task, new_tasks, key=("booking_id", "template_id"))
     wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
     bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
-    template_ids = {template_id for _booking_id, template_id in wanted_pairs}
-    inserted = []
-    for task in Task.objects.filter(booking_id__in=bookings_by_id, template_id__in=template_ids):
-        if (task.booking_id, task.template_id) in wanted_pairs:
-            task.booking = bookings_by_id[task.booking_id]
-            inserted.append(task)
+    for task in inserted:
+        task.booking = bookings_by_id[task.booking_id]
     checklist_rows = []
     for task in inserted:
         template = wanted_pairs[(task.booking_id, task.template_id)]
