@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from bookings.models import Booking, Property
 from bookings.services.bookings import check_code_free
@@ -69,8 +70,12 @@ class BookingFieldsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only live properties take new stays; the default manager hides archived ones.
-        self.fields["property"].queryset = Property.objects.order_by("name")
+        # Only live, active properties take new stays (the default manager hides archived ones); a booking
+        # being edited keeps its own property on offer even if that was made inactive since.
+        offered = Q(active=True)
+        if self.instance.property_id:
+            offered |= Q(pk=self.instance.property_id)
+        self.fields["property"].queryset = Property.objects.filter(offered).order_by("name")
         self.fields["property"].empty_label = "Choose a property"
         self.fields["currency"].widget.attrs.update({"placeholder": "EUR", "maxlength": 3})
 

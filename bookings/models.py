@@ -39,7 +39,11 @@ class Property(SoftDeleteModel):
     aliases = models.JSONField(
         default=list, blank=True, help_text="Listing names the platforms' exports use for this property."
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(
+        default=True,
+        help_text="Untick while the property is not let: it leaves the booking form and the timeline (unless it "
+        "has stays in view). Its bookings, tasks and history stay; archive it to remove it altogether.",
+    )
     feed_token = models.CharField(max_length=64, default=new_feed_token, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -137,7 +137,9 @@ def _place(row: TimelineRow, bookings: list[Booking], days: list[TimelineDay]) -
 
 
 def timeline(*, start: datetime.date, days: int, today: datetime.date) -> Timeline:
-    """Live properties and their live, non-cancelled stays touching [start, start + days): two queries."""
+    """Live properties and their live, non-cancelled stays touching [start, start + days): two queries.
+
+    Inactive properties appear only when they have stays in the window."""
     end = start + datetime.timedelta(days=days)
     properties = list(Property.objects.order_by("name"))
     by_property: dict[int, list[Booking]] = {prop.pk: [] for prop in properties}
@@ -153,6 +155,9 @@ def timeline(*, start: datetime.date, days: int, today: datetime.date) -> Timeli
     header = _days(start, days, today)
     rows = []
     for prop in properties:
+        if not prop.active and not by_property[prop.pk]:
+            # An inactive property (not let for now) takes a row only while it has stays in view.
+            continue
         row = TimelineRow(prop)
         _place(row, by_property[prop.pk], header)
         rows.append(row)

@@ -170,3 +170,14 @@ def test_writes_need_a_manager(client, cleaner, beach, stay):
         assert client.post(url, form_data(beach)).status_code == 403
     assert Booking.objects.get(pk=stay.pk).status == "confirmed"
     assert Booking.objects.count() == 1
+
+
+def test_only_active_properties_are_offered_but_an_edited_booking_keeps_its_own(manager, beach, stay):
+    from bookings.forms import BookingForm
+    from bookings.models import Property
+
+    resting = property_create(user=manager, name="Resting Cabin", code="REST")
+    Property.objects.filter(pk__in=[resting.pk, beach.pk]).update(active=False)
+    assert list(BookingForm().fields["property"].queryset) == []
+    stay.refresh_from_db()
+    assert list(BookingForm(instance=stay).fields["property"].queryset) == [beach]

@@ -174,3 +174,13 @@ def test_deleted_stays_leave_the_timeline_and_come_back_when_restored(manager_cl
     assert "Ann Smith" not in manager_client.get(URL, params).content.decode()
     booking_restore(booking=Booking.all_objects.get(pk=gone.pk), user=manager)
     assert "Ann Smith" in manager_client.get(URL, params).content.decode()
+
+
+def test_an_inactive_property_takes_a_row_only_while_it_has_stays_in_view(manager, beach):
+    quiet = property_create(user=manager, name="Quiet Loft", code="QUIET")
+    Property.objects.filter(pk=quiet.pk).update(active=False)
+    assert [row.property.code for row in timeline(start=MONDAY, days=14, today=MONDAY).rows] == ["BEACH"]
+    stay(manager, quiet, "Late guest", 2, 5)
+    rows = timeline(start=MONDAY, days=14, today=MONDAY).rows
+    assert [row.property.code for row in rows] == ["BEACH", "QUIET"]
+    assert [row.property.code for row in timeline(start=day(21), days=14, today=MONDAY).rows] == ["BEACH"]
