@@ -1,11 +1,13 @@
 """Server time and queries of /board/ and /gantt/ at 100 and 10,000 tasks, rescheduling a chain, and a board drag.
 
 Usage:
-  .venv/bin/python benchmarks/bench_board_gantt.py [--tasks 10000] [--repeat 5]        # a throwaway SQLite file
+  .venv/bin/python benchmarks/bench_board_gantt.py [--tasks 10000] [--repeat 5]        # throwaway SQLite files
   .venv/bin/python benchmarks/bench_board_gantt.py --postgres postgres://postgres@127.0.0.1:5432/stayops_planning_bench
   .venv/bin/python benchmarks/bench_board_gantt.py --pages-only --repeat 21            # only /board/ and /gantt/
-The PostgreSQL database named in the URL is dropped and created again: never point it at real data.
-Times are medians of --repeat requests through Django's test client (no network), after one warm-up request.
+The PostgreSQL database named in the URL, and one beside it named with a suffix _plan<N> for the big plan,
+are dropped and created again: never point them at real data.
+Times are medians of --repeat requests through Django's test client (no network); the two plans live in two
+databases and take turns, request by request, each timed request after an untimed one.
 On PostgreSQL each plan is analysed after loading (as autovacuum would), so the planner sees its real size.
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from benchmarks.django_setup import analyze, configure  # noqa: E402 - needs the project on sys.path
+from benchmarks.django_setup import analyze, configure, extra_database  # noqa: E402 - needs the project on sys.path
 
 START = datetime.date(2026, 1, 5)  # a Monday
 
@@ -87,24 +89,44 @@ def build_plan(task_count: int, *, days: int) -> None:
     TaskDependency.objects.bulk_create(links, batch_size=2000)
 
 
-def timed_get(client, url: str, repeat: int, **headers) -> tuple[float, int, int]:
+PAGES = {"/board/": "/board/", "/gantt/": f"/gantt/?start={START + datetime.timedelta(days=7)}&zoom=week"}
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another of the benchmark's databases (it reconnects on the next query)."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def measure_pages(plans: dict, repeat: int) -> dict:
+    """Median time, queries and size of each page on each plan: {size: {page: (ms, queries, bytes)}}.
+
+    `plans` maps a plan's size to its database and a signed-in client. The sizes take turns request by
+    request, each request after an untimed one on the same database (reconnected, critical path cached), so a
+    change in the machine's load during the run falls on both sizes alike and not on one of them.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url, headers=headers)  # warm-up: templates compiled, the critical path cached
-    durations = []
+    durations = {(size, page): [] for size in plans for page in PAGES}
+    last = {}
     for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, headers=headers)
-            durations.append(time.perf_counter() - started)
-    assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(durations) * 1000, len(queries), len(response.content)
-
-
-def measure_pages(client, repeat: int) -> dict:
-    gantt = f"/gantt/?start={START + datetime.timedelta(days=7)}&zoom=week"
-    return {"/board/": timed_get(client, "/board/", repeat), "/gantt/": timed_get(client, gantt, repeat)}
+        for size, (database, client) in plans.items():
+            for page, url in PAGES.items():
+                use_database(database)
+                client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    durations[size, page].append(time.perf_counter() - started)
+                assert response.status_code == 200, (url, response.status_code)
+                last[size, page] = (len(queries), len(response.content))
+    return {
+        size: {page: (statistics.median(durations[size, page]) * 1000, *last[size, page]) for page in PAGES}
+        for size in plans
+    }
 
 
 def measure_reschedule(length: int) -> tuple[float, float, int]:
@@ -177,19 +199,22 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
-    manager = get_user_model().objects.create_user("bench-manager", password="x")
-    manager.groups.add(Group.objects.get(name="manager"))
-    client = Client()
-    client.force_login(manager)
-    print(f"database: {connection.vendor}; repeat: {args.repeat}")
-
-    results = {}
+    # One database per plan, so that the two sizes can be measured in turns.
+    plans = {}
     for size, days in ((100, 42), (args.tasks, 365)):
-        clear_work()
+        database = extra_database(f"plan{size}") if plans else connection.settings_dict["NAME"]
+        use_database(database)
+        call_command("migrate", verbosity=0)
+        manager = get_user_model().objects.create_user("bench-manager", password="x")
+        manager.groups.add(Group.objects.get(name="manager"))
+        client = Client()
+        client.force_login(manager)
         build_plan(size, days=days)
         analyze()
-        results[size] = measure_pages(client, args.repeat)
+        plans[size] = (database, client)
+    print(f"database: {connection.vendor}; repeat: {args.repeat}")
+
+    results = measure_pages(plans, args.repeat)
     small, big = results[100], results[args.tasks]
     print(f"\n{'page':<10}{'tasks':>8}{'deps':>8}{'ms':>10}{'queries':>9}{'KB':>8}")
     for size in (100, args.tasks):
@@ -202,6 +227,8 @@ def main() -> None:
 
     if args.pages_only:
         return
+    database, client = plans[args.tasks]
+    use_database(database)
     drag_ms, drag_queries = measure_drag(client, args.repeat)
     print(f"\nboard drag (POST /board/move/ at {args.tasks} tasks): {drag_ms:.1f} ms, {drag_queries} queries")
 

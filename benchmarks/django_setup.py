@@ -25,6 +25,19 @@ def configure(postgres_url: str | None) -> None:
     django.setup()
 
 
+def extra_database(suffix: str) -> str:
+    """The NAME of a second, empty database beside the one configure() set up (a new file, or a new PostgreSQL
+    database dropped and created again); the caller points the connection at it and migrates."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":
+        url = os.environ["DATABASE_URL"]
+        recreate_postgres_database(f"{url}_{suffix}")
+        return f"{name}_{suffix}"
+    return str(Path(name).with_name(f"{Path(name).stem}-{suffix}.sqlite3"))
+
+
 def recreate_postgres_database(url: str) -> None:
     import psycopg
 
