@@ -17,6 +17,7 @@ import datetime
 import io
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -300,7 +301,7 @@ def import_export_run(content: bytes):
     return result.totals
 
 
-def measure(rows: int, existing: int) -> None:
+def measure(rows: int, existing: int, repeat: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -316,47 +317,90 @@ def measure(rows: int, existing: int) -> None:
     )
 
     openpyxl_iterate(content)  # warm up: the first read also pays for imports and caches
-    read_time, _, read_rows = timed(lambda: openpyxl_iterate(content))
     RECEIVERS.install()
-    first_time, first_queries, batch = timed(lambda: stayops_import(content, user))
-    first_receivers = RECEIVERS.take()
-    assert batch.counts["created"] == rows, batch.counts
-    again_time, again_queries, again = timed(lambda: stayops_import(content, user))
-    again_receivers = RECEIVERS.take()
-    assert again.counts["unchanged"] == rows, again.counts
+    # Rounds of (openpyxl, import, re-import) side by side, so each ratio compares times taken under the same
+    # load; the figures reported are the medians over the rounds. Between rounds the imported bookings and
+    # their turnover tasks are removed, so every first import creates the same 10,000 bookings.
+    rounds = []
+    for number in range(1, repeat + 1):
+        if number > 1:
+            remove_imported()
+        read_time, _, read_rows = timed(lambda: openpyxl_iterate(content))
+        first_time, first_queries, batch = timed(lambda: stayops_import(content, user))
+        first_receivers = RECEIVERS.take()
+        assert batch.counts["created"] == rows, batch.counts
+        again_time, again_queries, again = timed(lambda: stayops_import(content, user))
+        again_receivers = RECEIVERS.take()
+        assert again.counts["unchanged"] == rows, again.counts
+        rounds.append(
+            {
+                "openpyxl": read_time,
+                "first": first_time,
+                "receivers": first_receivers,
+                "engine": first_time - first_receivers,
+                "again": again_time,
+                "again_receivers": again_receivers,
+            }
+        )
+        print(
+            f"round {number}: openpyxl {read_time:.2f} s; import {first_time:.2f} s "
+            f"({first_time / read_time:.2f}×, engine {(first_time - first_receivers) / read_time:.2f}×); "
+            f"re-import {again_time:.2f} s ({again_time / read_time:.2f}×)"
+        )
     audit_entries = AuditEntry.objects.filter(batch_id=batch.pk).count()
+
+    def median(name: str) -> float:
+        return statistics.median(round_[name] for round_ in rounds)
+
+    def ratio(name: str) -> float:
+        return statistics.median(round_[name] / round_["openpyxl"] for round_ in rounds)
 
     # django-import-export on the same file: remove what StayOps imported so it creates the same bookings.
     # It saves models directly, so no bookings_changed receiver runs: compare it with the engine's time.
-    from wbs.models import Task
-
-    Task.all_objects.filter(booking__external_code__startswith="HM0").delete()
-    Booking.all_objects.filter(external_code__startswith="HM0").delete()
+    remove_imported()
+    read_time = median("openpyxl")
     ie_time, ie_queries, ie_totals = timed(lambda: import_export_run(content))
     ie_again_time, ie_again_queries, ie_again_totals = timed(lambda: import_export_run(content))
 
     table = [
-        ("openpyxl read-only, iterate only", read_time, 0, f"{read_rows - 1:,} rows"),
+        ("openpyxl read-only, iterate only", read_time, 1.0, 0, f"{read_rows - 1:,} rows"),
         (
             "StayOps import (new bookings)",
-            first_time,
+            median("first"),
+            ratio("first"),
             first_queries,
             f"created={batch.counts['created']:,}, {audit_entries:,} audit entries",
         ),
-        ("  of which wbs turnover sync (receiver)", first_receivers, 0, "bookings_changed receivers"),
-        ("  StayOps import without the receiver", first_time - first_receivers, 0, "parse…audit, the engine"),
-        ("StayOps re-import, unchanged", again_time, again_queries, f"unchanged={again.counts['unchanged']:,}"),
-        ("  of which receivers", again_receivers, 0, "nothing changed: not announced"),
-        ("django-import-export (new bookings)", ie_time, ie_queries, f"{dict(ie_totals)}"),
-        ("django-import-export, unchanged", ie_again_time, ie_again_queries, f"{dict(ie_again_totals)}"),
+        ("  of which wbs turnover sync (receiver)", median("receivers"), ratio("receivers"), 0, "tasks, checklists"),
+        ("  StayOps import without the receiver", median("engine"), ratio("engine"), 0, "parse…audit, the engine"),
+        ("StayOps re-import, unchanged", median("again"), ratio("again"), again_queries, f"unchanged={rows:,}"),
+        ("  of which receivers", median("again_receivers"), 0.0, 0, "nothing changed: not announced"),
+        ("django-import-export (new bookings)", ie_time, ie_time / read_time, ie_queries, f"{dict(ie_totals)}"),
+        (
+            "django-import-export, unchanged",
+            ie_again_time,
+            ie_again_time / read_time,
+            ie_again_queries,
+            f"{dict(ie_again_totals)}",
+        ),
     ]
+    print(f"medians of {repeat} rounds (ratios are per round, then the median)")
     print(f"{'step':40} {'seconds':>8} {'× openpyxl':>11} {'queries':>8}  notes")
-    for name, seconds, queries, notes in table:
-        print(f"{name:40} {seconds:8.2f} {seconds / read_time:10.2f}× {queries:8}  {notes}")
+    for name, seconds, times, queries, notes in table:
+        print(f"{name:40} {seconds:8.2f} {times:10.2f}× {queries:8}  {notes}")
     print(
-        f"django-import-export / StayOps engine: first import {ie_time / (first_time - first_receivers):.1f}×, "
-        f"unchanged re-import {ie_again_time / again_time:.1f}×"
+        f"django-import-export / StayOps engine: first import {ie_time / median('engine'):.1f}×, "
+        f"unchanged re-import {ie_again_time / median('again'):.1f}×"
     )
+
+
+def remove_imported() -> None:
+    """Hard-delete the file's bookings and their turnover tasks, so the next import creates them again."""
+    from bookings.models import Booking
+    from wbs.models import Task
+
+    Task.all_objects.filter(booking__external_code__startswith="HM0").delete()
+    Booking.all_objects.filter(external_code__startswith="HM0").delete()
 
 
 def measure_memory(path: str, traced: bool) -> None:
@@ -429,6 +473,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--existing", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="Rounds of openpyxl, import and re-import.")
     parser.add_argument("--postgres", help="A PostgreSQL URL whose database is dropped and recreated.")
     parser.add_argument("--memory", action="store_true", help="Also measure a 100,000-row import's peak memory.")
     parser.add_argument("--memory-rows", type=int, default=100_000)
@@ -445,7 +490,7 @@ def main() -> None:
         return
     configure(options.postgres)
     if not options.memory_only:
-        measure(options.rows, options.existing)
+        measure(options.rows, options.existing, options.repeat)
     if options.memory or options.memory_only:
         run_memory_child(options.memory_rows, options.postgres, options.trace_heap)
 
