@@ -129,6 +129,22 @@ def test_a_new_booking_elsewhere_with_the_same_code_makes_the_preview_stale(mana
     assert Booking.objects.count() == 1
 
 
+def test_a_stay_booked_meanwhile_makes_a_creating_preview_stale_but_not_an_unchanged_one(manager, loft):
+    preview_and_apply(airbnb_xlsx(rows(1)), "r.xlsx", manager)
+    unchanged = preview(airbnb_xlsx(rows(1)), "same.xlsx", manager)
+    creating = preview(airbnb_xlsx([*rows(1), airbnb_row("HMNEW", **stay(4))]), "more.xlsx", manager)
+    # Only a plan that creates or moves a stay reads the stays around it (and fingerprints them).
+    assert unchanged.scope["stays"] is False and creating.scope["stays"] is True
+    # A manager books the new stay's nights by hand after both previews.
+    Booking.objects.create(
+        property=loft, guest_name="Walk-in", external_code="DIRECT-1", source="direct", status="confirmed", **stay(4)
+    )
+    assert import_batch_apply(batch=unchanged, user=manager).state == ImportState.APPLIED
+    with pytest.raises(Conflict, match="preview again"):
+        import_batch_apply(batch=creating, user=manager)
+    assert not Booking.objects.filter(external_code="HMNEW").exists()
+
+
 def test_applying_twice_is_refused(manager, loft):
     batch = preview_and_apply(airbnb_xlsx(rows(1)), "r.xlsx", manager)
     with pytest.raises(Conflict, match="applied"):

@@ -349,12 +349,42 @@ class StoredBooking(namedtuple("StoredBooking", STORED_COLUMNS)):
 class DatabaseState:
     """What the database holds for one import's rows, loaded with a fixed number of queries."""
 
+    scope: dict
     by_key: dict[tuple[str, str], StoredBooking]  # live bookings by (source, code)
     deleted_keys: set[tuple[str, str]]
-    calendars: dict[int, "Calendar"]
-    stays: dict[int, tuple]  # stay id -> (guest, code, check-in, check-out), named in conflict messages
     started: set[int]
-    fingerprint: str
+    digest: "hashlib._Hash"
+    calendars: dict[int, "Calendar"] = field(default_factory=dict)
+    stays: dict[int, tuple] = field(default_factory=dict)  # stay id -> (guest, code, check-in, check-out)
+    stays_loaded: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every value the plan was made from: applying refuses when it changed since the preview."""
+        return self.digest.hexdigest()
+
+    def load_stays(self) -> None:
+        """Live stays on the file's properties around its dates, for overlap checks. Only a plan that creates or
+        moves a stay needs them: an import of unchanged bookings skips the query (and its share of the digest)."""
+        scope = self.scope
+        self.stays_loaded = True
+        if not (scope.get("properties") and scope.get("start")):
+            return
+        queryset = (
+            Booking.objects.not_cancelled()
+            .filter(property_id__in=scope["properties"])
+            .overlapping(datetime.date.fromisoformat(scope["start"]), datetime.date.fromisoformat(scope["end"]))
+            .order_by("pk")
+            .values_list("pk", "property_id", "check_in", "check_out", "guest_name", "external_code")
+        )
+        calendars, stays, digest = self.calendars, self.stays, self.digest
+        for pk, property_id, check_in, check_out, guest_name, code in queryset.iterator(chunk_size=5000):
+            calendar = calendars.get(property_id)
+            if calendar is None:
+                calendar = calendars[property_id] = Calendar()
+            calendar.add(check_in, check_out, pk)
+            stays[pk] = (guest_name, code, check_in, check_out)
+            digest.update(f"{pk}|{property_id}|{check_in}|{check_out}\n".encode())
 
     def label(self, pk: int) -> str:
         """`Guest (CODE), 14 Mar – 17 Mar 2026`: how a conflict message names an existing stay."""
@@ -385,8 +415,9 @@ def scope_of(rows: list[PlannedRow]) -> dict:
     }
 
 
-def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
-    """Bookings with the file's codes (live and deleted), and live stays on its properties around its dates.
+def load_state(scope: dict, *, lock: bool = False, with_stays: bool = True) -> DatabaseState:
+    """Bookings with the file's codes (live and deleted), which of them have started work, and (with_stays)
+    the live stays around the file's dates.
 
     With lock=True (applying), the bookings with the file's codes are locked until the transaction ends.
     """
@@ -409,34 +440,12 @@ def load_state(scope: dict, *, lock: bool = False) -> DatabaseState:
             deleted_keys.add(key)
         # The values the plan was made from, not updated_at: a bulk UPDATE elsewhere does not touch updated_at.
         digest.update(repr(tuple(booking)).encode())
-
-    calendars: dict[int, Calendar] = {}
-    stays: dict[int, tuple] = {}
-    if scope.get("properties") and scope.get("start"):
-        queryset = (
-            Booking.objects.not_cancelled()
-            .filter(property_id__in=scope["properties"])
-            .overlapping(datetime.date.fromisoformat(scope["start"]), datetime.date.fromisoformat(scope["end"]))
-            .order_by("pk")
-            .values_list("pk", "property_id", "check_in", "check_out", "guest_name", "external_code")
-        )
-        for pk, property_id, check_in, check_out, guest_name, code in queryset.iterator(chunk_size=5000):
-            calendar = calendars.get(property_id)
-            if calendar is None:
-                calendar = calendars[property_id] = Calendar()
-            calendar.add(check_in, check_out, pk)
-            stays[pk] = (guest_name, code, check_in, check_out)
-            digest.update(f"{pk}|{property_id}|{check_in}|{check_out}\n".encode())
     started = hooks.bookings_with_started_work([booking.pk for booking in by_key.values()]) if by_key else set()
-    digest.update(("started:" + ",".join(str(pk) for pk in sorted(started))).encode())
-    return DatabaseState(
-        by_key=by_key,
-        deleted_keys=deleted_keys,
-        calendars=calendars,
-        stays=stays,
-        started=started,
-        fingerprint=digest.hexdigest(),
-    )
+    digest.update(("started:" + ",".join(str(pk) for pk in sorted(started)) + "\n").encode())
+    state = DatabaseState(scope=scope, by_key=by_key, deleted_keys=deleted_keys, started=started, digest=digest)
+    if with_stays:
+        state.load_stays()
+    return state
 
 
 class Calendar:
@@ -577,7 +586,10 @@ def decide(rows: list[PlannedRow], provided: tuple[str, ...], state: DatabaseSta
         else:
             row.action = ImportRowAction.UPDATE
 
-    find_overlaps(rows, state)
+    if any(row.action in (ImportRowAction.CREATE, ImportRowAction.UPDATE) for row in rows):
+        if not state.stays_loaded:
+            state.load_stays()
+        find_overlaps(rows, state)
 
     for row in rows:
         if row.action != ImportRowAction.CONFLICT:

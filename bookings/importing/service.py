@@ -111,7 +111,8 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
         raise
     scope = scope_of(planned)
     with gc_paused():
-        state = load_state(scope)
+        # Stays around the file's dates are read only if some row creates or moves one (decide loads them).
+        state = load_state(scope, with_stays=False)
         decide(planned, reader.provided, state, earlier_conflicts(scope))
     counts = count(planned)
     raw_keys = column_names(match.headers)
@@ -125,7 +126,7 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
         batch.rows_total = len(planned)
         batch.rows_done = 0
         # PostgreSQL's jsonb does not keep key order, so the file's column order is kept here for pages and reports.
-        batch.scope = {**scope, "columns": raw_keys}
+        batch.scope = {**scope, "columns": raw_keys, "stays": state.stays_loaded}
         batch.fingerprint = state.fingerprint
         batch.save(
             update_fields=[
@@ -163,7 +164,7 @@ def import_batch_apply(
         if locked.state != ImportState.PREVIEWED:
             raise Conflict(f"This import is {locked.get_state_display().lower()}, not previewed: preview it again.")
         with gc_paused():
-            state = load_state(locked.scope, lock=True)
+            state = load_state(locked.scope, lock=True, with_stays=locked.scope.get("stays", True))
         if state.fingerprint != locked.fingerprint:
             stale_message = (
                 "Bookings in this file changed after the preview (another import or a manager's edit). "
