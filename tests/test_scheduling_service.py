@@ -6,9 +6,12 @@ import pytest
 
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
+from core.softdelete import restore, soft_delete
 from tests.planning_data import MONDAY, link, make_chain, make_task
+from wbs import scheduling
 from wbs.models import DependencyType, Holiday, Task
-from wbs.scheduling import WorkCalendar, critical_task_ids
+from wbs.scheduling import WorkCalendar, critical_task_ids, critical_tasks, load_graph
+from wbs.services.dependencies import dependency_remove
 from wbs.services.schedule import schedule_apply, schedule_preview
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +109,52 @@ def test_the_critical_set_is_cached_and_recomputed_after_a_change(django_assert_
     calendar = WorkCalendar.from_settings()
 
     assert critical_task_ids(calendar) == {task.pk for task in chain}
-    with django_assert_num_queries(2):  # the fingerprint only
+    with django_assert_num_queries(3):  # the fingerprint only
         critical_task_ids(calendar)
     schedule_apply(task=chain[2], start_date=day(7), due_date=day(7))
     # Step 2 now ends the network alone: steps 0 and 1 have three working days of slack.
     assert critical_task_ids(calendar) == {chain[2].pk}
+
+
+def _fresh(calendar: WorkCalendar) -> frozenset[int]:
+    return frozenset(critical_tasks(*load_graph(calendar)))
+
+
+def test_a_soft_delete_and_a_restore_change_the_critical_set(manager):
+    chain = make_chain(3)
+    calendar = WorkCalendar.from_settings()
+    assert critical_task_ids(calendar) == {task.pk for task in chain}
+
+    # Both save only deleted_at (updated_at stays): the live count is what tells.
+    soft_delete(chain[2], user=manager)
+    assert critical_task_ids(calendar) == _fresh(calendar) == {chain[0].pk, chain[1].pk}
+    restore(Task.all_objects.get(pk=chain[2].pk), user=manager)
+    assert critical_task_ids(calendar) == _fresh(calendar) == {task.pk for task in chain}
+
+
+def test_adding_removing_and_changing_a_dependency_change_the_critical_set():
+    first, second = make_chain(2)
+    late = make_task("Paint", start_date=day(2), due_date=day(2))
+    calendar = WorkCalendar.from_settings()
+    unlinked = critical_task_ids(calendar)
+    assert unlinked == _fresh(calendar)
+
+    dependency = link(second, late)
+    assert critical_task_ids(calendar) == _fresh(calendar) == {first.pk, second.pk, late.pk} != unlinked
+    dependency.lag_days = 1
+    dependency.save()
+    assert critical_task_ids(calendar) == _fresh(calendar)
+    dependency_remove(dependency=dependency)
+    assert critical_task_ids(calendar) == _fresh(calendar) == unlinked
+
+
+def test_an_unchanged_plan_reuses_the_set_this_process_read_without_the_cache(monkeypatch):
+    chain = make_chain(3)
+    calendar = WorkCalendar.from_settings()
+    critical = critical_task_ids(calendar)
+
+    def no_cache(key):
+        raise AssertionError("read the cache again")
+
+    monkeypatch.setattr(scheduling.cache, "get", no_cache)
+    assert critical_task_ids(calendar) is critical == {task.pk for task in chain}

@@ -351,6 +351,8 @@ class Task(SoftDeleteModel):
             models.Index(fields=["start_date", "due_date"], name="task_dates_idx"),
             models.Index(fields=["assignee", "due_date"], name="task_assignee_due_idx"),
             models.Index(fields=["due_date"], name="task_due_idx"),
+            # The critical path's fingerprint reads the latest change from it without visiting every row.
+            models.Index(fields=["updated_at"], name="task_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -415,6 +417,8 @@ class TaskDependency(models.Model):
         indexes = [
             models.Index(fields=["predecessor"], name="dependency_predecessor_idx"),
             models.Index(fields=["successor"], name="dependency_successor_idx"),
+            # Covers the critical path's fingerprint (count, last id, sum of lags) so it never reads the table.
+            models.Index(fields=["lag_days"], name="dependency_lag_idx"),
         ]
 
     def __str__(self) -> str:
