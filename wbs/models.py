@@ -353,6 +353,9 @@ class Task(SoftDeleteModel):
             models.Index(fields=["due_date"], name="task_due_idx"),
             # The critical path's fingerprint reads the latest change from it without visiting every row.
             models.Index(fields=["updated_at"], name="task_updated_idx"),
+            # The Gantt's window filter on live rows: SQLite reads only the entries that start before the
+            # window's end (task_dates_idx cannot serve "deleted_at IS NULL", so it scanned every live task).
+            models.Index(fields=["deleted_at", "start_date", "due_date"], name="task_live_dates_idx"),
         ]
 
     def __str__(self) -> str:
