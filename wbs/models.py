@@ -420,8 +420,8 @@ class TaskDependency(models.Model):
         indexes = [
             models.Index(fields=["predecessor"], name="dependency_predecessor_idx"),
             models.Index(fields=["successor"], name="dependency_successor_idx"),
-            # Covers the critical path's fingerprint (count, last id, sum of lags) so it never reads the table.
-            models.Index(fields=["lag_days"], name="dependency_lag_idx"),
+            # The critical path's fingerprint sums the lags of the few links that have one, from this alone.
+            models.Index(fields=["lag_days"], condition=~Q(lag_days=0), name="dependency_lagged_idx"),
         ]
 
     def __str__(self) -> str:
