@@ -141,6 +141,7 @@ def test_it_moves_a_task_that_has_not_started_when_the_dates_change(beach, djang
     booking = make_booking(beach, DAY, nights=3)
     turnovers_sync(booking_ids=[booking.pk])
     old_check_out = booking.check_out
+    stamped = Task.objects.get(booking=booking).updated_at
     booking.check_out = DAY + datetime.timedelta(days=5)
     booking.save()
 
@@ -153,6 +154,7 @@ def test_it_moves_a_task_that_has_not_started_when_the_dates_change(beach, djang
 
     task = Task.objects.get(booking=booking)
     assert task.due_date == booking.check_out
+    assert task.updated_at > stamped  # bulk_update skips auto_now: the sync stamps it (critical-path cache)
     entry = AuditEntry.objects.for_object(task).filter(action="move").get()
     assert entry.source == AuditSource.AUTOMATION
     assert f"check_out {old_check_out} → {booking.check_out}" in entry.message

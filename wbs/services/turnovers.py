@@ -364,10 +364,14 @@ def _apply(plan: _Plan, notify: bool) -> None:
     if plan.updates:
         touched_fields: set[str] = set()
         rows = []
+        # bulk_update writes the instances' values as they are, auto_now included: stamp them here (the Gantt's
+        # critical-path cache and "recently changed" sorting read updated_at).
+        now = timezone.now()
         for task, changes, cause in plan.updates.values():
             before = audit.snapshot(task, TASK_AUDIT_FIELDS)
             for name, value in changes.items():
                 setattr(task, name, value)
+            task.updated_at = now
             touched_fields.update(changes)
             diff = audit.diff(before, audit.snapshot(task, TASK_AUDIT_FIELDS))
             action = AuditAction.CANCEL if changes.get("status") == TaskStatus.CANCELLED else AuditAction.MOVE
