@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from bookings.models import Property
 from bookings.services.bookings import booking_create, booking_delete
 from bookings.services.properties import property_create
 from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
@@ -280,3 +281,19 @@ def test_a_manager_adds_edits_and_archives_a_property(page, live_server, login_a
     assert page.locator("#property-table a", has_text="Ribeira Studio").count() == 0
     page.goto(f"{live_server.url}/bookings/timeline/")
     assert page.locator(".tl-prop", has_text="Ribeira Studio").count() == 0
+
+
+def test_an_inactive_property_shows_on_the_timeline_only_with_stays_in_view(
+    page, live_server, login_as, manager, stays, screenshot
+):
+    villa = stays["ed"].property
+    Property.objects.filter(pk=villa.pk).update(active=False)
+    property_create(user=manager, name="Closed Cabin", code="CABIN")
+    Property.objects.filter(code="CABIN").update(active=False)
+    login_as(manager, DESKTOP)
+    page.goto(f"{live_server.url}/bookings/timeline/")
+    names = page.locator(".tl-prop a").all_inner_texts()
+    assert villa.name in names and "Closed Cabin" not in names
+    row = page.locator(".tl-prop", has_text=villa.name)
+    assert row.locator(".badge", has_text="Inactive").is_visible()
+    screenshot(page, "timeline-inactive-property")
