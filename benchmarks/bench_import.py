@@ -29,6 +29,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from benchmarks.django_setup import fresh_database_environment  # noqa: E402 - needs the project on sys.path
+
 PROPERTIES = 50
 HEADERS = [
     "Confirmation code",
@@ -47,38 +49,15 @@ HEADERS = [
 ]
 
 
-def fresh_database_environment(postgres_url: str | None) -> None:
-    """Point this process (and its children) at an empty database of its own."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ["TASKS_BACKEND"] = "immediate"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DEBUG"] = "false"
-    if postgres_url:
-        _recreate_postgres_database(postgres_url)
-        os.environ["DATABASE_URL"] = postgres_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
-
-
 def configure(postgres_url: str | None) -> None:
     fresh_database_environment(postgres_url)
+    os.environ["DEBUG"] = "false"
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, skip_checks=True)
-
-
-def _recreate_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def stay(slot: int) -> tuple[datetime.date, datetime.date]:
@@ -462,6 +441,7 @@ def run_memory_child(rows: int, postgres: str | None, traced: bool) -> None:
         path = Path(folder) / "big.xlsx"
         path.write_bytes(build_file(rows))
         fresh_database_environment(f"{postgres}_memory" if postgres else None)
+        os.environ["DEBUG"] = "false"
         subprocess.run([sys.executable, str(PROJECT / "manage.py"), "migrate", "--verbosity", "0"], check=True)
         command = [sys.executable, __file__, "--memory-child", str(path)]
         if traced:

@@ -5,8 +5,8 @@ import tempfile
 from pathlib import Path
 
 
-def configure(postgres_url: str | None) -> None:
-    """Point Django at a new, empty database and set it up; the caller migrates."""
+def fresh_database_environment(postgres_url: str | None) -> None:
+    """Point this process and its children at a new, empty database (set up and migrated by the caller)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     os.environ["TASKS_BACKEND"] = "immediate"
@@ -20,6 +20,11 @@ def configure(postgres_url: str | None) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="stayops-bench-")) / "bench.sqlite3")
+
+
+def configure(postgres_url: str | None) -> None:
+    """Point Django at a new, empty database and set it up; the caller migrates."""
+    fresh_database_environment(postgres_url)
     import django
 
     django.setup()
