@@ -21,8 +21,8 @@ def wants_fragment(request: HttpRequest) -> bool:
     htmx sends `HX-Request` on both, and only the restore also sends `HX-History-Restore-Request`: answering
     it with a fragment would put a bare piece of page where the whole page was.
     """
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_page(
