@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint format pytest test-sqlite test-postgres browser worker benchmark clean vendor
+.PHONY: run dev test lint format pytest test-sqlite test-postgres browser worker benchmark clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,13 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## run: migrate, seed demo data on an empty database, start the worker and serve on http://127.0.0.1:$(PORT)
+## run: serve like production (gunicorn, DEBUG off) on http://127.0.0.1:$(PORT), with demo data and a worker
 run: $(VENV)/.runtime
 	PORT=$(PORT) BIN=$(BIN) scripts/run.sh
+
+## dev: the auto-reloading development server with DEBUG on, demo data and a worker
+dev: $(VENV)/.runtime
+	PORT=$(PORT) BIN=$(BIN) scripts/dev.sh
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL, with browser tests in real Chromium
 test: $(VENV)/.dev

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # work when they reach the pod by IP address.
     "core.middleware.HealthCheckMiddleware",
     "core.middleware.RequestLogMiddleware",
+    # Compresses the final HTML and JSON (its response hook runs after every middleware below).
+    "core.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

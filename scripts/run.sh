@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# `make run`: the app with demo data and a background worker; Ctrl-C stops both.
+# `make run`: the app as production runs it (gunicorn, DEBUG off, hashed and compressed static files) on the
+# embedded defaults (SQLite, local memory cache, local media), with demo data and a worker; Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 PORT=${PORT:-8000}
-export DEBUG=${DEBUG:-true}
+export DEBUG=${DEBUG:-false}
 export DJANGO_SETTINGS_MODULE=config.settings
+export STAYOPS_DATA_DIR=${STAYOPS_DATA_DIR:-$PWD/var}
 
-mkdir -p var
+mkdir -p "$STAYOPS_DATA_DIR"
+# A secret key made once for this data directory: sessions survive restarts, and no key is ever committed.
+key_file="$STAYOPS_DATA_DIR/secret_key"
+if [ -z "${SECRET_KEY:-}" ]; then
+  if [ ! -s "$key_file" ]; then
+    (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$key_file")
+  fi
+  SECRET_KEY=$(cat "$key_file")
+  export SECRET_KEY
+fi
+
 "$BIN/python" manage.py migrate --noinput
-"$BIN/python" manage.py seed_demo --if-empty
+"$BIN/python" manage.py collectstatic --noinput --verbosity 0
+# Demo users have a known password; on an empty database only (the data directory is this checkout's own).
+"$BIN/python" manage.py seed_demo --if-empty --force
 
 "$BIN/python" manage.py db_worker &
 worker=$!
@@ -19,4 +33,4 @@ echo
 echo "StayOps: http://127.0.0.1:${PORT}/  (manager / demo, cleaner1 / demo, cleaner2 / demo)"
 echo "Health:  http://127.0.0.1:${PORT}/health/"
 echo
-"$BIN/python" manage.py runserver "127.0.0.1:${PORT}"
+PORT=$PORT "$BIN/gunicorn" config.wsgi -c gunicorn.conf.py

@@ -1,0 +1,28 @@
+"""gunicorn settings for every deployment (`make run`, systemd, the container image), each from the environment."""
+
+import multiprocessing
+import os
+
+# The app binds to loopback unless told otherwise: a load balancer or reverse proxy sits in front in production.
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
+# Sync workers: pages are short database-bound requests; more processes than cores keeps a core busy while
+# another worker waits on the database.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+# A request that runs longer than this is a bug (imports of any size run in the worker): kill and log it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+# On SIGTERM (a deploy, a scale-down) requests in flight get this long to finish.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 25)
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
+# Recycle workers now and then so a slow leak never grows without bound; jitter keeps them from restarting at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or 200)
+# Heartbeat files in memory: a worker on a slow or full disk is not taken for dead.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The app writes one JSON line per request itself; gunicorn's access log would repeat it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+# Behind a proxy, trust X-Forwarded-* only from the addresses listed (default: loopback).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+proc_name = "stayops"
