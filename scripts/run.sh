@@ -20,12 +20,11 @@ if [ -z "${SECRET_KEY:-}" ]; then
   export SECRET_KEY
 fi
 
-"$BIN/python" manage.py migrate --noinput
-"$BIN/python" manage.py collectstatic --noinput --verbosity 0
+BIN=$BIN scripts/migrate.sh
 # Demo users have a known password; on an empty database only (the data directory is this checkout's own).
 "$BIN/python" manage.py seed_demo --if-empty --force
 
-"$BIN/python" manage.py db_worker &
+BIN=$BIN scripts/worker.sh &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 
@@ -33,4 +32,4 @@ echo
 echo "StayOps: http://127.0.0.1:${PORT}/  (manager / demo, cleaner1 / demo, cleaner2 / demo)"
 echo "Health:  http://127.0.0.1:${PORT}/health/"
 echo
-PORT=$PORT "$BIN/gunicorn" config.wsgi -c gunicorn.conf.py
+PORT=$PORT BIN=$BIN scripts/web.sh

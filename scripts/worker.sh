@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# A background worker (imports, emails, calendar syncs). Any number may run, on any machine sharing the database.
+# SIGTERM lets the job in hand finish, then the worker stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.venv/bin}
+exec "$BIN/python" manage.py db_worker "$@"
