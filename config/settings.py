@@ -121,12 +121,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---
 REDIS_URL = env_str("REDIS_URL", "")
+# The cache is an optimisation: a Redis that refuses or hangs costs a request at most CACHE_SOCKET_TIMEOUT, and
+# then nothing for CACHE_RETRY_SECONDS (core.cache.ResilientRedisCache answers misses meanwhile).
+CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 0.5)
+CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": DB_CONNECT_TIMEOUT, "socket_timeout": DB_CONNECT_TIMEOUT},
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "RETRY_SECONDS": CACHE_RETRY_SECONDS,
+            },
         }
     }
 else:
