@@ -99,10 +99,23 @@ DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3, minimum=1)
 SQLITE_BUSY_TIMEOUT = env_float("SQLITE_BUSY_TIMEOUT", 20.0)
 DATABASE_URL = env_str("DATABASE_URL", "")
+# Client-side limits, so a database whose packets vanish fails requests instead of hanging them: TCP keepalives
+# notice a silent server, tcp_user_timeout drops a connection whose sent data goes unacknowledged, and a
+# statement timeout bounds any one query (0 turns it off).
+DB_TCP_USER_TIMEOUT_MS = env_int("DB_TCP_USER_TIMEOUT_MS", 10_000, minimum=0)
+DB_KEEPALIVE_IDLE_SECONDS = env_int("DB_KEEPALIVE_IDLE_SECONDS", 10, minimum=1)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 120_000, minimum=0)
 if DATABASE_URL:
     DATABASES = {
         "default": parse_database_url(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, connect_timeout=DB_CONNECT_TIMEOUT)
     }
+    _db_options = DATABASES["default"]["OPTIONS"]
+    _db_options.setdefault("keepalives", "1")
+    _db_options.setdefault("keepalives_idle", str(DB_KEEPALIVE_IDLE_SECONDS))
+    _db_options.setdefault("keepalives_interval", "2")
+    _db_options.setdefault("keepalives_count", "3")
+    _db_options.setdefault("tcp_user_timeout", str(DB_TCP_USER_TIMEOUT_MS))
+    _db_options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
 else:
     DATABASES = {
         "default": {

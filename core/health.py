@@ -10,6 +10,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -60,16 +62,21 @@ def check_database(connection=None) -> dict:
 def check_cache() -> dict:
     started = time.perf_counter()
     key = f"health:{uuid.uuid4().hex}"
+    # The cache is an optimisation: pages work without it, so an outage is a warning, never "take me out of
+    # the load balancer" (which would take every app server out at once).
     try:
         cache = caches["default"]
+        probe = getattr(cache, "probe", None)
+        if probe is not None:
+            probe()
         cache.set(key, "1", timeout=10)
         value = cache.get(key)
         cache.delete(key)
     except Exception as error:  # noqa: BLE001 - every cache backend raises its own errors
         logger.warning("health: cache check failed: %s", error)
-        return _result("datastore", FAIL, started, output=f"cache unreachable ({type(error).__name__})")
+        return _result("datastore", WARN, started, output=f"cache unreachable ({type(error).__name__})")
     if value != "1":
-        return _result("datastore", FAIL, started, output="cache did not return the value it was given")
+        return _result("datastore", WARN, started, output="cache did not return the value it was given")
     return _result("datastore", PASS, started)
 
 
@@ -136,8 +143,42 @@ READINESS_CHECKS: dict[str, Callable[[], dict]] = {
 }
 
 
+# Checks that talk to the database run on this one thread, so a database whose packets vanish cannot hold the
+# probe's request past HEALTH_DB_TIMEOUT_MS (libpq's timeouts alone can take far longer). One thread: a hung
+# check makes later probes fail at once instead of piling up threads, and its database connection persists.
+_database_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health")
+_CACHE_CHECKS = {"cache:responseTime"}
+
+
+def _run_database_checks(checks: dict[str, Callable[[], dict]]) -> dict[str, list[dict]]:
+    try:
+        return {name: [check()] for name, check in checks.items()}
+    finally:
+        # Close it when it is old or broken, as a request would.
+        connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
+
+
+def _checks_within_deadline(checks: dict[str, Callable[[], dict]]) -> dict[str, list[dict]]:
+    started = time.perf_counter()
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        # A file on this machine has no network to lose packets on; its busy timeout bounds the wait.
+        return {name: [check()] for name, check in checks.items()}
+    database_checks = {name: check for name, check in checks.items() if name not in _CACHE_CHECKS}
+    future = _database_checks.submit(_run_database_checks, database_checks)
+    results = {name: [check()] for name, check in checks.items() if name in _CACHE_CHECKS}
+    try:
+        results |= future.result(timeout=settings.HEALTH_DB_TIMEOUT_MS / 1000)
+    except FutureTimeout:
+        future.cancel()
+        logger.warning("health: database checks did not finish within %s ms", settings.HEALTH_DB_TIMEOUT_MS)
+        output = f"database did not answer within {settings.HEALTH_DB_TIMEOUT_MS} ms"
+        for name in database_checks:
+            results[name] = [_result("datastore", FAIL, started, output=output)]
+    return results
+
+
 def run_checks(checks: dict[str, Callable[[], dict]]) -> dict:
-    results = {name: [check()] for name, check in checks.items()}
+    results = _checks_within_deadline(checks)
     worst = max((entry[0]["status"] for entry in results.values()), key=_STATUS_ORDER.get, default=PASS)
     return {"status": worst, "version": settings.VERSION, "serviceId": "stayops", "checks": results}
 

@@ -154,3 +154,14 @@ def _fresh_content_types_after_flush(request):
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_health_check_connection(django_db_setup):
+    """Readiness checks PostgreSQL from a thread of its own; its connection must not outlive the test database."""
+    yield
+    from django.db import connections
+
+    from core import health
+
+    health._database_checks.submit(connections.close_all).result(timeout=30)
