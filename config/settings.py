@@ -242,7 +242,13 @@ TASK_DEPENDENCY_CHOICES = env_int("TASK_DEPENDENCY_CHOICES", 300, minimum=10)
 
 # --- Turnovers and field app (issue: turnovers) ---
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
-PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+# Far below Pillow's own bomb limit (89 million): a 24-megapixel photo decodes to about 72 MB of pixels.
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 24_000_000, minimum=10_000)
+# Photos are stored (and decoded, for JPEG) at most this long on their longest side: plenty to see a stain.
+PHOTO_MAX_SIDE_PX = env_int("PHOTO_MAX_SIDE_PX", 2048, minimum=64)
+PHOTO_MAX_STORED_BYTES = env_int("PHOTO_MAX_STORED_BYTES", 3 * 1024 * 1024, minimum=10_000)
+PHOTO_DECODE_CONCURRENCY = env_int("PHOTO_DECODE_CONCURRENCY", 1, minimum=1)
+PHOTO_DECODE_WAIT_SECONDS = env_float("PHOTO_DECODE_WAIT_SECONDS", 10.0)
 PHOTO_THUMBNAIL_PX = env_int("PHOTO_THUMBNAIL_PX", 480, minimum=32)
 TURNOVER_LOOKAHEAD_DAYS = env_int("TURNOVER_LOOKAHEAD_DAYS", 14, minimum=1)
 # Bookings per transaction when `sync_turnovers` walks every booking.

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core import audit
-from core.errors import InvalidInput
+from core.errors import InvalidInput, Unavailable
 from core.models import AuditAction
 from wbs.models import ChecklistItem, Task, TaskPhoto
 
@@ -35,6 +36,13 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} MB"
 
 
+# Decoding is the expensive, memory-hungry step: a process decodes this many photos at once, and a request that
+# cannot start within PHOTO_DECODE_WAIT_SECONDS is told to try again instead of tying up the app server.
+_decoding = threading.BoundedSemaphore(settings.PHOTO_DECODE_CONCURRENCY)
+# Lower JPEG qualities tried, in turn, when a photo's encoding is larger than PHOTO_MAX_STORED_BYTES.
+FALLBACK_QUALITIES = (70, 55, 40)
+
+
 def prepare_photo(upload) -> PreparedPhoto:
     """Check an uploaded file and re-encode it. Raises InvalidInput with what to fix; writes nothing."""
     if upload is None or not upload.size:
@@ -44,6 +52,20 @@ def prepare_photo(upload) -> PreparedPhoto:
             f"The photo is {_megabytes(upload.size)}; the limit is {_megabytes(settings.PHOTO_MAX_BYTES)}. "
             "Take it at a lower resolution and try again."
         )
+    if not _decoding.acquire(timeout=settings.PHOTO_DECODE_WAIT_SECONDS):
+        raise Unavailable("Many photos are being processed right now. Try again in a minute.")
+    try:
+        picture = _decode(upload)
+        image = _jpeg_within_limit(picture)
+        thumbnail = picture.copy()
+        thumbnail.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
+        return PreparedPhoto(image=image, thumbnail=_jpeg(thumbnail), width=picture.width, height=picture.height)
+    finally:
+        _decoding.release()
+
+
+def _decode(upload) -> Image.Image:
+    """The photo as RGB pixels no larger than PHOTO_MAX_SIDE_PX, refused by its pixel count before decoding."""
     upload.seek(0)
     try:
         # Opening reads only the header, so the pixel limit is checked before anything is decoded. Pillow's
@@ -63,6 +85,9 @@ def prepare_photo(upload) -> PreparedPhoto:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as source:
+            longest = settings.PHOTO_MAX_SIDE_PX
+            # JPEG decodes at 1/2, 1/4 or 1/8 scale when asked: a large photo never exists in memory at full size.
+            source.draft("RGB", (longest, longest))
             source.load()
             # The camera's orientation tag is applied to the pixels, because all metadata is dropped below.
             picture = ImageOps.exif_transpose(source).convert("RGB")
@@ -71,15 +96,26 @@ def prepare_photo(upload) -> PreparedPhoto:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
         logger.info("photo refused: %s", error)
         raise InvalidInput("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.") from error
-    thumbnail = picture.copy()
-    thumbnail.thumbnail((settings.PHOTO_THUMBNAIL_PX, settings.PHOTO_THUMBNAIL_PX))
-    return PreparedPhoto(image=_jpeg(picture), thumbnail=_jpeg(thumbnail), width=picture.width, height=picture.height)
+    picture.thumbnail((settings.PHOTO_MAX_SIDE_PX, settings.PHOTO_MAX_SIDE_PX))
+    return picture
 
 
-def _jpeg(picture: Image.Image) -> bytes:
+def _jpeg_within_limit(picture: Image.Image) -> bytes:
+    """The stored JPEG, at lower quality when noise-like content would make it larger than the limit."""
+    encoded = _jpeg(picture)
+    for quality in FALLBACK_QUALITIES:
+        if len(encoded) <= settings.PHOTO_MAX_STORED_BYTES:
+            return encoded
+        encoded = _jpeg(picture, quality=quality)
+    if len(encoded) > settings.PHOTO_MAX_STORED_BYTES:
+        raise InvalidInput("This image cannot be stored at a reasonable size. Upload an ordinary photo.")
+    return encoded
+
+
+def _jpeg(picture: Image.Image, *, quality: int = JPEG_QUALITY) -> bytes:
     # Saved without exif=/icc_profile=: GPS position, camera serial and every other tag are left out.
     buffer = io.BytesIO()
-    picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    picture.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
 
 
