@@ -185,9 +185,33 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Media (task photos, import files) on the local disk (one machine) or in S3-compatible object storage (several
+# app servers). Either way it is private: never served under a public URL; views stream it after an access check.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+_MEDIA_STORAGES = {
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", "") if MEDIA_STORAGE == "s3" else "",
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # A file's name is never guessable, and a stored object is only read through the app.
+            "object_parameters": {"CacheControl": "private, max-age=86400"},
+        },
+    },
+}
+if MEDIA_STORAGE not in _MEDIA_STORAGES:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be one of {sorted(_MEDIA_STORAGES)}, not {MEDIA_STORAGE!r}.")
+if MEDIA_STORAGE == "s3" and not _MEDIA_STORAGES["s3"]["OPTIONS"]["bucket_name"]:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
 STORAGES = {
-    # Media is private (task photos): never served under a public URL; views stream it after an access check.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
+    "default": _MEDIA_STORAGES[MEDIA_STORAGE],
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
