@@ -33,7 +33,7 @@ def send_messages(messages: Sequence[mail.EmailMessage]) -> int:
     retrying = Retrying(
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(settings.MAIL_SEND_ATTEMPTS),
-        wait=wait_exponential_jitter(initial=settings.MAIL_RETRY_SECONDS, max=settings.MAIL_RETRY_MAX_SECONDS),
+        wait=wait_exponential_jitter(multiplier=settings.MAIL_RETRY_SECONDS, max=settings.MAIL_RETRY_MAX_SECONDS),
         before_sleep=before_sleep_log(logger, logging.WARNING),
         reraise=True,
     )
