@@ -84,7 +84,13 @@ def test_redaction_masks_secret_names_at_any_depth_and_keeps_the_rest():
     }
     assert redact(value) == {
         "batch_id": 7,
-        "feed": {"url": "•••", "api_key": "•••", "password": "•••", "client_secret": "•••", "note": "see http://a.b/•••"},
+        "feed": {
+            "url": "•••",
+            "api_key": "•••",
+            "password": "•••",
+            "client_secret": "•••",
+            "note": "see http://a.b/•••",
+        },
         "tokens": "•••",
         "empty_token": "",
     }
