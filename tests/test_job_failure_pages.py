@@ -14,7 +14,7 @@ def make_failure(**fields) -> JobFailure:
         "job_name": "bookings.tasks.preview_import_batch",
         "error_type": "RuntimeError",
         "message": "disk on fire",
-        "traceback": 'Traceback (most recent call last):\n  File "bookings/tasks.py", line 3\nRuntimeError: disk on fire',
+        "traceback": 'Traceback (most recent call last):\n  File "bookings/tasks.py"\nRuntimeError: disk on fire',
         "object_label": "Import #7: march.xlsx",
     }
     return JobFailure.objects.create(**(defaults | fields))
