@@ -17,7 +17,7 @@ def test_an_operator_acknowledges_and_resolves_a_failure(page, live_server, logi
         error_type="MemoryError",
         message="the worker ran out of memory reading march.xlsx",
         location="bookings/importing/files.py:iter_csv_rows",
-        traceback='Traceback (most recent call last):\n  File "bookings/tasks.py", in preview_import_batch\nMemoryError',
+        traceback='Traceback (most recent call last):\n  File "bookings/tasks.py"\nMemoryError',
         object_label="Import #12: march.xlsx",
         started_by=manager,
         occurrences=3,
