@@ -243,6 +243,9 @@ class ImportBatch(models.Model):
     file = models.FileField(upload_to=import_upload_path, max_length=255, blank=True)
     # Which bookings the preview looked at (codes, properties, dates), so apply can re-check the same ones.
     scope = models.JSONField(default=dict, blank=True, editable=False)
+    # The background job working on the batch and its last sign of life: a batch whose job died is marked failed.
+    job_id = models.CharField(max_length=64, blank=True, editable=False)
+    progressed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

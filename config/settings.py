@@ -226,6 +226,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, 
 # --- Email ---
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StayOps <stayops@localhost>")
+# Jobs send mail; a mail server that hangs up or answers "try later" (4xx) is tried again with growing waits.
+MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 4, minimum=1)
+MAIL_RETRY_SECONDS = env_float("MAIL_RETRY_SECONDS", 2.0)
+MAIL_RETRY_MAX_SECONDS = env_float("MAIL_RETRY_MAX_SECONDS", 60.0)
+# Links in emails (no request to build them from): the address people open StayOps at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Failed background jobs (issue: operations) ---
+# Who is emailed when a job fails in a new way or a resolved failure recurs; empty: nobody (the page still lists them).
+OPS_ALERT_EMAILS = env_list("OPS_ALERT_EMAILS", [])
+OPS_ALERT_THROTTLE_MINUTES = env_int("OPS_ALERT_THROTTLE_MINUTES", 60, minimum=0)
 
 # --- Health probes ---
 HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 5, minimum=0)
@@ -245,6 +256,10 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2_000, minimum=1)
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 2_000, minimum=16)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200, minimum=2)
+# Exports have a few dozen columns; a row with thousands is not a bookings export (and costs memory to read).
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200, minimum=20)
+# A queued or running import with no sign of life for this long is marked failed (its job died) and can be retried.
+IMPORT_STALLED_MINUTES = env_int("IMPORT_STALLED_MINUTES", 30, minimum=1)
 TIMELINE_DEFAULT_DAYS = env_int("TIMELINE_DEFAULT_DAYS", 14, minimum=7)
 TIMELINE_MAX_DAYS = env_int("TIMELINE_MAX_DAYS", 62, minimum=14)
 

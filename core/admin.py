@@ -1,8 +1,10 @@
-"""Admin for the audit trail: read-only, because history must not change."""
+"""Admin for the audit trail (read-only, because history must not change) and failed jobs."""
 
 from django.contrib import admin
 
-from core.models import AuditEntry
+from core.audit_context import audit_context
+from core.job_failures import job_failure_set_state
+from core.models import AuditEntry, AuditSource, JobFailure
 
 
 @admin.register(AuditEntry)
@@ -21,3 +23,44 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(admin.ModelAdmin):
+    """What a failed job recorded is evidence: read-only here. The state moves through the workflow service."""
+
+    list_display = ["last_seen_at", "state", "job_name", "error_type", "occurrences", "object_label", "started_by"]
+    list_filter = ["state", "job_name", "error_type"]
+    search_fields = ["job_name", "error_type", "message", "object_label", "job_id"]
+    date_hierarchy = "last_seen_at"
+    list_select_related = ["started_by"]
+    fields = [
+        "state",
+        "note",
+        "state_changed_by",
+        "state_changed_at",
+        "job_name",
+        "job_id",
+        "error_type",
+        "message",
+        "location",
+        "arguments",
+        "started_by",
+        "content_type",
+        "object_id",
+        "object_label",
+        "occurrences",
+        "first_seen_at",
+        "last_seen_at",
+        "alerted_at",
+        "traceback",
+    ]
+    readonly_fields = [name for name in fields if name not in ("state", "note")]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: transitions checked, who and when stamped, an audit entry written.
+        with audit_context(actor=request.user, source=AuditSource.ADMIN):
+            job_failure_set_state(failure=obj, state=form.cleaned_data["state"], note=form.cleaned_data["note"])

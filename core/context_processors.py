@@ -15,6 +15,7 @@ MANAGER_NAVIGATION = [
     ("wbs:turnovers", "Turnovers"),
     ("wbs:projects", "Projects"),
     ("core:audit", "Audit"),
+    ("core:job_failures", "Failures"),
 ]
 CLEANER_NAVIGATION = [("wbs:my_tasks", "My tasks")]
 # Pages that belong to a menu item without living under its URL.

@@ -1,8 +1,9 @@
-"""Cross-cutting models: the append-only audit trail and the soft-delete base every domain model uses."""
+"""Cross-cutting models: the append-only audit trail, the soft-delete base every domain model uses, job failures."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -118,3 +119,96 @@ class SoftDeleteModel(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class JobFailureState(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    RESOLVED = "resolved", "Resolved"
+    IGNORED = "ignored", "Ignored"
+
+
+# Where each state may go next. Resolved and ignored failures are reopened by hand (back to new), or by
+# themselves when a resolved one happens again.
+JOB_FAILURE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    JobFailureState.NEW: (
+        JobFailureState.ACKNOWLEDGED,
+        JobFailureState.INVESTIGATING,
+        JobFailureState.RESOLVED,
+        JobFailureState.IGNORED,
+    ),
+    JobFailureState.ACKNOWLEDGED: (JobFailureState.INVESTIGATING, JobFailureState.RESOLVED, JobFailureState.IGNORED),
+    JobFailureState.INVESTIGATING: (JobFailureState.RESOLVED, JobFailureState.IGNORED),
+    JobFailureState.RESOLVED: (JobFailureState.NEW,),
+    JobFailureState.IGNORED: (JobFailureState.NEW,),
+}
+OPEN_JOB_FAILURE_STATES = (JobFailureState.NEW, JobFailureState.ACKNOWLEDGED, JobFailureState.INVESTIGATING)
+
+
+class JobFailureQuerySet(models.QuerySet):
+    def for_list_view(self) -> "JobFailureQuerySet":
+        # The traceback is for the detail page only: it can be long, and a list shows dozens of rows.
+        return self.select_related("started_by", "content_type").defer("traceback").order_by("-last_seen_at", "-id")
+
+    def for_detail_view(self) -> "JobFailureQuerySet":
+        return self.select_related("started_by", "content_type", "state_changed_by")
+
+    def counts_by_state(self) -> dict[str, int]:
+        """{state: failures} for every state, zeros included, in one query."""
+        counted = dict(self.order_by().values_list("state").annotate(failures=models.Count("id")))
+        return {state: counted.get(state, 0) for state in JobFailureState.values}
+
+
+class JobFailure(models.Model):
+    """One distinct failure of a background job (same job, error type, place and message shape), however often.
+
+    Core knows no domain app, so the object a failed job was about is a content type and id, or just a label.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True, editable=False)
+    job_name = models.CharField(max_length=200, db_index=True)
+    job_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result id of the last occurrence.")
+    arguments = models.JSONField(default=dict, blank=True, help_text="The last occurrence's arguments, secrets masked.")
+    error_type = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    location = models.CharField(max_length=300, blank=True, help_text="Module and function where the error was raised.")
+    traceback = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    occurrences = models.PositiveIntegerField(default=1)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(max_length=16, choices=JobFailureState.choices, default=JobFailureState.NEW, db_index=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="When the operators were last emailed.")
+
+    objects = JobFailureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.short_job_name}: {self.error_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_failure", args=[self.pk])
+
+    @property
+    def short_job_name(self) -> str:
+        return self.job_name.rsplit(".", 1)[-1]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_JOB_FAILURE_STATES
+
+    def next_states(self) -> tuple[str, ...]:
+        return JOB_FAILURE_TRANSITIONS.get(self.state, ())

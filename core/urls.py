@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import health, views_audit
+from core import health, views_audit, views_failures
 
 app_name = "core"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("health/detailed/", health.detailed, name="health_detailed"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("audit/object/<int:content_type_id>/<str:object_id>/", views_audit.audit_object, name="audit_object"),
+    path("ops/failures/", views_failures.failure_list, name="job_failures"),
+    path("ops/failures/<int:pk>/", views_failures.failure_detail, name="job_failure"),
+    path("ops/failures/<int:pk>/state/", views_failures.failure_state, name="job_failure_state"),
 ]

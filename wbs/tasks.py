@@ -1,4 +1,4 @@
-"""Background jobs (django-tasks) that send the turnover notifications by email, outside any request."""
+"""Background jobs (django-tasks): turnover notifications by email, and the turnover sync after a template changes."""
 
 import datetime
 import logging
@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db.models import Q
 from django.utils import timezone
-from django_tasks import task
 
 from bookings.models import Booking
 from core.audit_context import audit_context
+from core.jobs import recorded_job
+from core.mail import send_messages
 from core.models import AuditSource
 from core.roles import MANAGER
 
@@ -27,25 +28,24 @@ def _send(recipients, subject: str, body: str) -> int:
     ]
     if not messages:
         return 0
-    with mail.get_connection() as connection:
-        sent = connection.send_messages(messages)
+    sent = send_messages(messages)
     logger.info("sent %s notification(s): %s", sent, subject, extra={"fields": {"sent": sent}})
     return sent
 
 
-@task()
+@recorded_job()
 def send_user_notification(*, user_ids: list[int], subject: str, body: str) -> int:
     recipients = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
     return _send(recipients, subject, body)
 
 
-@task()
+@recorded_job()
 def send_manager_notification(*, subject: str, body: str) -> int:
     managers = get_user_model().objects.filter(Q(groups__name=MANAGER) | Q(is_superuser=True), is_active=True)
     return _send(managers.distinct(), subject, body)
 
 
-@task()
+@recorded_job()
 def sync_upcoming_turnovers() -> str:
     """After a template changes: bookings that have not checked out yet get (or keep) their tasks."""
     # Imported here: the sync service queues this module's jobs, so a top-level import would be circular.

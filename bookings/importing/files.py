@@ -3,7 +3,9 @@
 import codecs
 import csv
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 # openpyxl parses workbook XML with defusedxml when it is importable (entity expansion, external entities).
@@ -16,6 +18,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and other Office 97 files)
 SUPPORTED = ("xlsx", "csv")
 SNIFF_BYTES = 64 * 1024
+SNIFF_LINES = 50
+XML_HEAD_BYTES = 4096
+SCAN_CHUNK = 1 << 20
+# The longest tag the scan looks for, with a namespace prefix: `<prefix:row ` fits easily.
+TAG_LOOKAHEAD = 64
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s>/]")
+CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?c[\s>/]")
+SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,30}:)?sheetData[\s>]")
 
 
 class FileRejected(InvalidInput):
@@ -94,10 +104,104 @@ def check_zip(handle, file_name: str) -> None:
         )
 
 
-def iter_xlsx_rows(handle) -> Iterator[tuple]:
-    """Cell values of the first sheet, row by row. Read-only streams the sheet; formulas come back as their text."""
+def scan_xlsx(handle, file_name: str, *, row_limit: int | None = None) -> int:
+    """Read the worksheets' XML as bytes before openpyxl does: refuse what would hurt it, count the real rows.
+
+    openpyxl builds a whole row before handing it over, so a row of five million cells costs gigabytes before
+    any check of ours could run; and the `<dimension>` a sheet declares may lie. This scan counts row and cell
+    tags as they stream out of the zip (memory stays at one chunk), refuses a row with more than
+    IMPORT_MAX_COLUMNS cells and any XML part with a document type or entity declaration, and returns the
+    largest sheet's row count (stopping past `row_limit` when given).
+    """
+    max_columns = settings.IMPORT_MAX_COLUMNS
+    largest = 0
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = [m for m in archive.infolist() if m.filename.endswith((".xml", ".rels"))]
+            for member in members:
+                with archive.open(member) as part:
+                    check_xml_head(part.read(XML_HEAD_BYTES), member.filename, file_name)
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                    with archive.open(member) as part:
+                        rows = _scan_sheet(part, file_name, max_columns, row_limit)
+                    largest = max(largest, rows)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise FileRejected(f"{file_name} is damaged: it is not a readable .xlsx file ({exc}).") from exc
+    finally:
+        handle.seek(0)
+    return largest
+
+
+def check_xml_head(head: bytes, part_name: str, file_name: str) -> None:
+    """Excel writes UTF-8 XML without a DTD; anything else (entities, other encodings) is refused, not parsed."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise FileRejected(
+            f"{file_name} holds a part ({part_name}) that is not UTF-8 XML, which Excel never writes. "
+            "Open the file in Excel and save it again as .xlsx."
+        )
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise FileRejected(
+            f"{file_name} holds an XML document type or entity declaration ({part_name}), which Excel never writes "
+            "and StayOps does not read. Open the file in Excel and save it again as .xlsx."
+        )
+
+
+def _scan_sheet(part, file_name: str, max_columns: int, row_limit: int | None) -> int:
+    rows = cells_in_row = 0
+    pending = b""
+    while True:
+        chunk = part.read(SCAN_CHUNK)
+        buffer = pending + chunk
+        # A tag may straddle the chunk's end: cut before the last "<" near the end (tags hold no "<") and keep
+        # the rest for the next round.
+        cut = len(buffer)
+        if chunk:
+            last_open = buffer.rfind(b"<", max(len(buffer) - TAG_LOOKAHEAD, 0))
+            cut = last_open if last_open >= 0 else cut
+        region, pending = buffer[:cut], buffer[cut:]
+        # What follows the rows (conditional formats, merged cells) holds no cells.
+        end = SHEET_DATA_END.search(region) if b"sheetData" in region else None
+        if end:
+            region, chunk = region[: end.start()], b""
+        counts = _cells_per_row(region)
+        counts[0] += cells_in_row  # the row the previous chunk ended in goes on
+        # Before the first row (the column widths) nothing counts.
+        counted = counts if rows else counts[1:]
+        if counted and max(counted) > max_columns:
+            wide = rows + (counts.index(max(counted)) if rows else counts.index(max(counted), 1))
+            raise FileRejected(
+                f"Row {wide} of {file_name} has more than {max_columns:,} columns; a bookings export has "
+                "a few dozen. Delete the extra columns (or export the reservations again) and upload the file."
+            )
+        rows += len(counts) - 1
+        cells_in_row = counts[-1]
+        if row_limit is not None and rows > row_limit:
+            return rows
+        if not chunk:
+            return rows
+
+
+def _cells_per_row(region: bytes) -> list[int]:
+    """Cell tags between row tags: the first count continues the current row, each further one is a new row.
+
+    Excel and most exporters write unprefixed tags, which plain byte counting reads at memory speed; counting
+    every "<c" over-counts (a rich-text colour, say), which can only refuse a file, never let a wide row pass.
+    Prefixed tags (`<x:row>`) take the exact, slower regular expressions.
+    """
+    if b":c" in region or b":row" in region:
+        return [len(CELL_TAG.findall(piece)) for piece in ROW_TAG.split(region)]
+    return [piece.count(b"<c") for piece in region.split(b"<row")]
+
+
+def iter_xlsx_rows(handle, file_name: str = "The workbook") -> Iterator[tuple]:
+    """Cell values of the first sheet, row by row. Read-only streams the sheet; formulas come back as their text.
+
+    Every error while reading (openpyxl's, the XML parser's, defusedxml's refusals) becomes a FileRejected.
+    """
     from openpyxl import load_workbook
 
+    scan_xlsx(handle, file_name)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=False)
     except Exception as exc:
@@ -106,7 +210,17 @@ def iter_xlsx_rows(handle) -> Iterator[tuple]:
         sheet = workbook.worksheets[0]
         # Exports often declare a stale dimension; resetting makes read-only mode read what is really there.
         sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise FileRejected(
+                    f"The workbook cannot be read: {exc}. Open it in Excel and save it again as .xlsx."
+                ) from exc
+            yield row
     finally:
         workbook.close()
 
@@ -128,17 +242,39 @@ def decode_csv(data: bytes, file_name: str) -> str:
         ) from exc
 
 
-def iter_csv_rows(handle, file_name: str) -> Iterator[tuple]:
-    text = decode_csv(handle.read(), file_name)
-    sample = text[:SNIFF_BYTES]
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab, guessed from the first lines (any line ending: old Macs wrote CR alone)."""
+    sample = "\n".join(text[:SNIFF_BYTES].splitlines()[:SNIFF_LINES])
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        delimiter = dialect.delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return ","
+
+
+def iter_csv_rows(handle, file_name: str) -> Iterator[tuple]:
+    """Rows of a CSV file; a record with more than IMPORT_MAX_COLUMNS fields is refused before it is split."""
+    text = decode_csv(handle.read(), file_name)
+    delimiter = sniff_delimiter(text)
+    max_columns = settings.IMPORT_MAX_COLUMNS
+    # Delimiters fed to the reader since its last record: csv.reader would build a five-million-field row
+    # before handing it over, so the lines are counted on their way in.
+    fields = [0]
+
+    def lines() -> Iterator[str]:
+        # newline="": lines end at CR, LF or CRLF alike, and quoted line breaks reach the reader as written.
+        for line in io.StringIO(text, newline=""):
+            fields[0] += line.count(delimiter)
+            if fields[0] >= max_columns:
+                raise FileRejected(
+                    f"{file_name} has a row with more than {max_columns:,} columns; a bookings export has a few "
+                    "dozen. Check that this is a reservations export (and its separator), then upload it again."
+                )
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
         for row in reader:
+            fields[0] = 0
             yield tuple(row)
     except csv.Error as exc:
         raise FileRejected(f"{file_name} is not a well-formed CSV file (line {reader.line_num}: {exc}).") from exc
@@ -147,16 +283,43 @@ def iter_csv_rows(handle, file_name: str) -> Iterator[tuple]:
 def iter_rows(handle, kind: str, file_name: str) -> Iterator[tuple]:
     handle.seek(0)
     if kind == "xlsx":
-        return iter_xlsx_rows(handle)
+        return iter_xlsx_rows(handle, file_name)
     return iter_csv_rows(handle, file_name)
 
 
+def count_rows(handle, kind: str, file_name: str, *, limit: int) -> int:
+    """Data rows counted by reading them, up to `limit` + 1 ("more than limit"): decides background or not.
+
+    Reading is what the preview will do, so a file that lies about its size is judged by what it holds, and
+    a file this refuses (too many columns, an entity declaration, bad encoding) is refused before any preview.
+    """
+    handle.seek(0)
+    try:
+        if kind == "xlsx":
+            return min(max(scan_xlsx(handle, file_name, row_limit=limit + 1) - 1, 0), limit + 1)
+        rows = 0
+        for _row in iter_csv_rows(handle, file_name):
+            rows += 1
+            if rows > limit + 1:
+                break
+        return max(rows - 1, 0)
+    finally:
+        handle.seek(0)
+
+
 def estimate_rows(handle, kind: str) -> int:
-    """A cheap row count for choosing a background job: the sheet's declared size, or the CSV's line count."""
+    """A cheap guess at the row count, for the progress bar only: the sheet's declared size, or the CSV's lines.
+
+    Never used to decide anything: a sheet may declare any size. A file it cannot read gets 0.
+    """
     handle.seek(0)
     try:
         if kind == "csv":
-            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
+            line_ends = [0, 0]
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                line_ends[0] += chunk.count(b"\n")
+                line_ends[1] += chunk.count(b"\r")
+            return max(max(line_ends) - 1, 0)
         from openpyxl import load_workbook
 
         workbook = load_workbook(handle, read_only=True)
@@ -171,6 +334,8 @@ def estimate_rows(handle, kind: str) -> int:
         with zipfile.ZipFile(handle) as archive:
             sheets = [m for m in archive.infolist() if m.filename.startswith("xl/worksheets/")]
             return sum(m.file_size for m in sheets) // 400
+    except Exception:  # noqa: BLE001 - a guess for the progress bar; the preview reports what is wrong
+        return 0
     finally:
         handle.seek(0)
 

@@ -15,9 +15,15 @@ from django_htmx.middleware import HtmxDetails
 
 from bookings.forms_imports import ImportUploadForm, RowFilterForm
 from bookings.importing import FileRejected, import_error_report
+from bookings.importing.batches import (
+    import_batch_check_job,
+    import_batch_preview_again,
+    import_batch_start_apply,
+    import_batch_upload,
+)
+from bookings.importing.progress import current_progress
 from bookings.importing.template_workbook import template_workbook_bytes
 from bookings.models import Booking, ImportBatch, ImportRowAction, ImportState, Property
-from bookings.tasks import current_progress, import_batch_preview_again, import_batch_start_apply, import_batch_upload
 from core.errors import Conflict
 from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
@@ -65,6 +71,8 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(batches().select_related("created_by"), pk=pk)
+    # A batch whose job died turns failed here, with a retry, instead of showing "queued" for ever.
+    batch = import_batch_check_job(batch=batch)
     row_filter = RowFilterForm(request.GET)
     action = row_filter.action_or_all()
     rows = batch.rows.order_by("row_number")
@@ -97,6 +105,7 @@ def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(batches(), pk=pk)
     if not request.htmx:
         return redirect(batch)
+    batch = import_batch_check_job(batch=batch)
     if batch.state not in RUNNING_STATES:
         return HttpResponseClientRefresh()
     context = {"batch": batch, "running": True, "progress": current_progress(batch)}
