@@ -229,6 +229,25 @@ FIELD_OVERDUE_DAYS = env_int("FIELD_OVERDUE_DAYS", 3, minimum=0)
 CALENDAR_FEED_PAST_DAYS = env_int("CALENDAR_FEED_PAST_DAYS", 30, minimum=0)
 CALENDAR_FEED_FUTURE_DAYS = env_int("CALENDAR_FEED_FUTURE_DAYS", 180, minimum=1)
 
+# --- Calendar feeds (issue 10): inbound iCal from the platforms, fetched by the worker ---
+CALENDAR_SYNC_MINUTES = env_int("CALENDAR_SYNC_MINUTES", 30, minimum=1)
+CALENDAR_FETCH_TIMEOUT = env_float("CALENDAR_FETCH_TIMEOUT", 15.0)
+CALENDAR_MAX_DROP_RATIO = env_float("CALENDAR_MAX_DROP_RATIO", 0.5)
+CALENDAR_MISSING_SYNCS = env_int("CALENDAR_MISSING_SYNCS", 2, minimum=1)
+# Loopback, private and link-local addresses are refused unless this is on (tests and development).
+CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("CALENDAR_ALLOW_PRIVATE_HOSTS", DEBUG)
+CALENDAR_MAX_BYTES = env_int("CALENDAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+CALENDAR_FETCH_ATTEMPTS = env_int("CALENDAR_FETCH_ATTEMPTS", 3, minimum=1)
+# Exponential backoff between attempts: the first wait, and the longest (also the most a Retry-After is honoured).
+CALENDAR_RETRY_BASE_SECONDS = env_float("CALENDAR_RETRY_BASE_SECONDS", 1.0)
+CALENDAR_RETRY_MAX_SECONDS = env_float("CALENDAR_RETRY_MAX_SECONDS", 30.0)
+if CALENDAR_FETCH_TIMEOUT <= 0 or not 0 < CALENDAR_MAX_DROP_RATIO <= 1:
+    raise ImproperlyConfigured("CALENDAR_FETCH_TIMEOUT must be above 0 and CALENDAR_MAX_DROP_RATIO in (0, 1].")
+
+# --- Circuit breaker per external host (core.circuit), shared by every process through the cache ---
+CIRCUIT_FAILURE_THRESHOLD = env_int("CIRCUIT_FAILURE_THRESHOLD", 5, minimum=1)
+CIRCUIT_RESET_SECONDS = env_int("CIRCUIT_RESET_SECONDS", 300, minimum=1)
+
 # --- Logging: one JSON line per request (core.middleware.RequestLogMiddleware) ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
