@@ -103,7 +103,7 @@ class Reply:
 class FeedServer:
     """A loopback HTTP server: `serve(path, reply_or_list)`; a list is answered in order, its last reply repeated."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, list[Reply]] = {}
         self.hits: dict[str, int] = {}
         self.request_headers: list[dict] = []
@@ -143,7 +143,7 @@ class FeedServer:
                 if reply.cut_short:
                     self.close_connection = True
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
