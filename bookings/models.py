@@ -367,6 +367,9 @@ class CalendarFeedQuerySet(models.QuerySet):
             self.select_related("property").filter(property__deleted_at__isnull=True).order_by("property__name", "id")
         )
 
+    def for_property(self, prop: "Property"):
+        return self.filter(property=prop).order_by("id")
+
     def due(self, now: datetime.datetime):
         """Active feeds of live properties whose last attempt is older than the sync interval (or never)."""
         cutoff = now - datetime.timedelta(minutes=settings.CALENDAR_SYNC_MINUTES)
