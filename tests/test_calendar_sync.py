@@ -85,7 +85,7 @@ def test_it_reads_airbnb_stays_and_blocks(server, loft):
     assert (stay.source, stay.external_code, stay.status) == ("airbnb", "HMZK4Q8WTR", BookingStatus.CONFIRMED)
     assert (stay.check_in, stay.check_out) == (day(5), day(8))
     assert stay.guest_name == "Airbnb guest"
-    assert (block.status, block.guest_name, block.check_out) == (BookingStatus.BLOCKED, "Blocked", day(24))
+    assert (block.status, block.guest_name, block.check_out) == (BookingStatus.BLOCKED, "Airbnb block", day(24))
     assert set(AuditEntry.objects.values_list("source", flat=True)) == {AuditSource.CALENDAR}
     feed.refresh_from_db()
     assert feed.state() == FeedState.OK

@@ -54,7 +54,6 @@ GUEST_UNKNOWN = {
     FeedSource.BOOKINGCOM: "Booking.com guest",
     FeedSource.OTHER: "Guest",
 }
-BLOCK_NAME = "Blocked"
 # Statuses that hold nights for guests: overlaps are checked among these (a block only mirrors another
 # platform's stay, so it never makes an overlap).
 GUEST_STATUSES_EXCLUDED = (BookingStatus.CANCELLED, BookingStatus.BLOCKED)
@@ -273,6 +272,8 @@ class _Syncer:
         self.now = timezone.now()
         self.source = BookingSource(feed.source)
         self.feed_label = f"{feed.get_source_display()} calendar"
+        # What a block is called where a guest's name would be: "Airbnb block".
+        self.block_name = f"{feed.get_source_display()} block"
         self.changed: dict[int, dict] = {}
         self.links = {link.booking_id: link for link in CalendarFeedStay.objects.filter(feed=feed)}
         self.open_signatures: set[str] = set()
@@ -417,7 +418,7 @@ class _Syncer:
             "property_id": self.feed.property_id,
             "source": self.source,
             "external_code": event.code,
-            "guest_name": BLOCK_NAME if event.blocked else (event.guest_name or GUEST_UNKNOWN[self.feed.source]),
+            "guest_name": self.block_name if event.blocked else (event.guest_name or GUEST_UNKNOWN[self.feed.source]),
             "adults": 1,
             "children": 0,
             "infants": 0,
@@ -474,7 +475,7 @@ class _Syncer:
             wanted["external_code"] = event.code
         if booking.status == BookingStatus.BLOCKED and not event.blocked:
             wanted.update(status=BookingStatus.CONFIRMED, source_status=event.summary)
-            if not event.guest_name and booking.guest_name == BLOCK_NAME:
+            if not event.guest_name and booking.guest_name == self.block_name:
                 wanted["guest_name"] = GUEST_UNKNOWN[self.feed.source]
         changes = {name: value for name, value in wanted.items() if getattr(booking, name) != value}
         if not changes:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from bookings.calendar.jobs import calendar_feed_sync_later
 from bookings.calendar.services import calendar_feed_create, calendar_feed_set_active, calendar_feed_update
@@ -42,7 +43,8 @@ def _answer(request: HtmxHttpRequest, feed: CalendarFeed) -> HttpResponse:
     if wants_fragment(request):
         if from_list:
             return render_page(request, LIST, {"feeds": CalendarFeed.objects.for_list_view()}, partial="feeds")
-        return render_page(request, PANEL, panel_context(feed.property))
+        # A sync changes the property's upcoming stays and history too: the whole page is shown again.
+        return HttpResponseClientRedirect(feed.property.get_absolute_url())
     return redirect("bookings:calendar_feeds" if from_list else feed.property.get_absolute_url())
 
 
