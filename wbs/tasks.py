@@ -12,6 +12,7 @@ from django_tasks import task
 
 from bookings.models import Booking
 from core.audit_context import audit_context
+from core.mail import send_messages
 from core.models import AuditSource
 from core.roles import MANAGER
 
@@ -27,8 +28,7 @@ def _send(recipients, subject: str, body: str) -> int:
     ]
     if not messages:
         return 0
-    with mail.get_connection() as connection:
-        sent = connection.send_messages(messages)
+    sent = send_messages(messages)
     logger.info("sent %s notification(s): %s", sent, subject, extra={"fields": {"sent": sent}})
     return sent
 
