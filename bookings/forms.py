@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from bookings.models import Booking, Property
+from bookings.models import Booking, CalendarFeed, Property
 from bookings.services.bookings import check_code_free
 from bookings.services.properties import check_property_unique, clean_aliases
 
@@ -163,3 +163,32 @@ class PropertyForm(forms.ModelForm):
 
     def property_fields(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class CalendarFeedForm(forms.ModelForm):
+    """A feed's link and platform. The link is a secret: never shown again, so editing leaves it blank to keep it."""
+
+    url = forms.CharField(
+        label="iCal link",
+        max_length=2000,
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://www.airbnb.com/calendar/ical/….ics?s=…", "autocomplete": "off"}
+        ),
+    )
+
+    class Meta:
+        model = CalendarFeed
+        fields = ["source", "url", "active"]
+        labels = {"source": "Platform", "active": "Sync this feed"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["url"] = ""
+            self.fields["url"].required = False
+            self.fields["url"].help_text = f"Now {self.instance.masked_url()}. Leave blank to keep it."
+        else:
+            del self.fields["active"]
+
+    def clean_url(self) -> str:
+        return self.cleaned_data["url"].strip()

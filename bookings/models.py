@@ -82,6 +82,8 @@ class BookingStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     OWNER_STAYING = "owner_staying", "Owner staying"
+    # A platform's calendar block (no guest): shown on the timeline, never a guest, no turnover by default.
+    BLOCKED = "blocked", "Blocked"
 
 
 class BookingQuerySet(SoftDeleteQuerySet):
@@ -291,6 +293,7 @@ class ConflictKind(models.TextChoices):
     EDITED_BY_HAND = "edited_by_hand", "Import changes a booking edited by hand"
     DUPLICATE_IN_FILE = "duplicate_in_file", "Same code twice in one file"
     STARTED_TASKS = "started_tasks", "Change to a booking whose tasks have started"
+    MISSING_FROM_FEED = "missing_from_feed", "No longer in the platform's calendar"
 
 
 class ConflictState(models.TextChoices):
@@ -341,3 +344,113 @@ class BookingConflict(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("bookings:conflict_detail", args=[self.pk])
+
+
+# --- Calendar feeds (issue 10): the platforms' iCal exports, pulled by the worker ---
+
+
+class FeedSource(models.TextChoices):
+    AIRBNB = "airbnb", "Airbnb"
+    VRBO = "vrbo", "Vrbo"
+    BOOKINGCOM = "bookingcom", "Booking.com"
+    OTHER = "other", "Other"
+
+
+class FeedState(models.TextChoices):
+    NEW = "new", "Not synced yet"
+    OK = "ok", "OK"
+    FAILING = "failing", "Failing"
+    REVIEW = "review", "Needs review"
+    PAUSED = "paused", "Paused"
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def for_list_view(self):
+        return (
+            self.select_related("property").filter(property__deleted_at__isnull=True).order_by("property__name", "id")
+        )
+
+    def for_property(self, prop: "Property"):
+        return self.filter(property=prop).order_by("id")
+
+    def due(self, now: datetime.datetime):
+        """Active feeds of live properties whose last attempt is older than the sync interval (or never)."""
+        cutoff = now - datetime.timedelta(minutes=settings.CALENDAR_SYNC_MINUTES)
+        return self.filter(active=True, property__deleted_at__isnull=True).filter(
+            Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=cutoff)
+        )
+
+
+class CalendarFeed(models.Model):
+    """One platform calendar (iCal export link) of one property. The URL is a secret: shown masked, never logged."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="calendar_feeds")
+    url = models.CharField(max_length=2000, help_text="The platform's iCal export link.")
+    source = models.CharField(max_length=16, choices=FeedSource.choices)
+    active = models.BooleanField(default=True, help_text="Untick to pause syncing.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, help_text="Why the last sync failed, for people.")
+    failing_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_event_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Events in the last good sync: the base for the drop check."
+    )
+    last_counts = models.JSONField(default=dict, blank=True)
+    # A calendar held back for the manager (empty, or far fewer events than last time): applied or ignored by hand.
+    review_reason = models.CharField(max_length=300, blank=True)
+    review_since = models.DateTimeField(null=True, blank=True)
+    review_body = models.TextField(blank=True, editable=False)
+    etag = models.CharField(max_length=200, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # Held by the sync running now, so that two workers never sync one feed at once; expires if a worker dies.
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["property__name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} calendar of {self.property}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:calendar_feed_edit", args=[self.pk])
+
+    def masked_url(self) -> str:
+        """Enough to tell two links apart, never enough to use one: scheme, host and the last four characters."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        tail = self.url[-4:] if len(self.url) > 24 else ""
+        return f"{parts.scheme}://{parts.hostname or '?'}/…{tail}"
+
+    def state(self) -> str:
+        if not self.active:
+            return FeedState.PAUSED
+        if self.review_reason:
+            return FeedState.REVIEW
+        if self.failing_since is not None:
+            return FeedState.FAILING
+        if self.last_success_at is not None:
+            return FeedState.OK
+        return FeedState.NEW
+
+
+class CalendarFeedStay(models.Model):
+    """A booking a feed carries, by the event's UID, and how many good syncs in a row it has been missing from."""
+
+    feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, related_name="stays")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="calendar_links")
+    uid = models.CharField(max_length=255)
+    missing_syncs = models.PositiveSmallIntegerField(default=0)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feed", "booking"], name="calendar_stay_unique")]
+        indexes = [models.Index(fields=["feed", "uid"], name="calendar_stay_uid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.uid} → booking #{self.booking_id}"

@@ -226,10 +226,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, 
 # --- Email ---
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StayOps <stayops@localhost>")
-# Jobs send mail; a mail server that hangs up or answers "try later" (4xx) is tried again with growing waits.
-MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 4, minimum=1)
-MAIL_RETRY_SECONDS = env_float("MAIL_RETRY_SECONDS", 2.0)
-MAIL_RETRY_MAX_SECONDS = env_float("MAIL_RETRY_MAX_SECONDS", 60.0)
 # Links in emails (no request to build them from): the address people open StayOps at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -237,6 +233,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Who is emailed when a job fails in a new way or a resolved failure recurs; empty: nobody (the page still lists them).
 OPS_ALERT_EMAILS = env_list("OPS_ALERT_EMAILS", [])
 OPS_ALERT_THROTTLE_MINUTES = env_int("OPS_ALERT_THROTTLE_MINUTES", 60, minimum=0)
+
+# Mail sent by background jobs retries the server's transient errors (core.mail).
+MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 3, minimum=1)
+MAIL_RETRY_BASE_SECONDS = env_float("MAIL_RETRY_BASE_SECONDS", 2.0)
+MAIL_RETRY_MAX_SECONDS = env_float("MAIL_RETRY_MAX_SECONDS", 60.0)
 
 # --- Health probes ---
 HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 5, minimum=0)
@@ -296,6 +297,25 @@ TURNOVER_SYNC_CHUNK_SIZE = env_int("TURNOVER_SYNC_CHUNK_SIZE", 500, minimum=1)
 FIELD_OVERDUE_DAYS = env_int("FIELD_OVERDUE_DAYS", 3, minimum=0)
 CALENDAR_FEED_PAST_DAYS = env_int("CALENDAR_FEED_PAST_DAYS", 30, minimum=0)
 CALENDAR_FEED_FUTURE_DAYS = env_int("CALENDAR_FEED_FUTURE_DAYS", 180, minimum=1)
+
+# --- Calendar feeds (issue 10): inbound iCal from the platforms, fetched by the worker ---
+CALENDAR_SYNC_MINUTES = env_int("CALENDAR_SYNC_MINUTES", 30, minimum=1)
+CALENDAR_FETCH_TIMEOUT = env_float("CALENDAR_FETCH_TIMEOUT", 15.0)
+CALENDAR_MAX_DROP_RATIO = env_float("CALENDAR_MAX_DROP_RATIO", 0.5)
+CALENDAR_MISSING_SYNCS = env_int("CALENDAR_MISSING_SYNCS", 2, minimum=1)
+# Loopback, private and link-local addresses are refused unless this is on (tests and development).
+CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("CALENDAR_ALLOW_PRIVATE_HOSTS", DEBUG)
+CALENDAR_MAX_BYTES = env_int("CALENDAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+CALENDAR_FETCH_ATTEMPTS = env_int("CALENDAR_FETCH_ATTEMPTS", 3, minimum=1)
+# Exponential backoff between attempts: the first wait, and the longest (also the most a Retry-After is honoured).
+CALENDAR_RETRY_BASE_SECONDS = env_float("CALENDAR_RETRY_BASE_SECONDS", 1.0)
+CALENDAR_RETRY_MAX_SECONDS = env_float("CALENDAR_RETRY_MAX_SECONDS", 30.0)
+if CALENDAR_FETCH_TIMEOUT <= 0 or not 0 < CALENDAR_MAX_DROP_RATIO <= 1:
+    raise ImproperlyConfigured("CALENDAR_FETCH_TIMEOUT must be above 0 and CALENDAR_MAX_DROP_RATIO in (0, 1].")
+
+# --- Circuit breaker per external host (core.circuit), shared by every process through the cache ---
+CIRCUIT_FAILURE_THRESHOLD = env_int("CIRCUIT_FAILURE_THRESHOLD", 5, minimum=1)
+CIRCUIT_RESET_SECONDS = env_int("CIRCUIT_RESET_SECONDS", 300, minimum=1)
 
 # --- Logging: one JSON line per request (core.middleware.RequestLogMiddleware) ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -135,6 +135,28 @@ def check_task_queue() -> dict:
     return _result("component", PASS, started)
 
 
+def check_circuits() -> dict:
+    """Hosts whose circuit breaker is open (core.circuit): their calls are skipped until it closes again."""
+    from core.circuit import open_circuits
+
+    started = time.perf_counter()
+    try:
+        hosts = [state.host for state in open_circuits()]
+    except Exception as error:  # noqa: BLE001 - every cache backend raises its own errors
+        logger.warning("health: circuit check failed: %s", error)
+        return _result("component", WARN, started, output=f"circuit state unreadable ({type(error).__name__})")
+    if hosts:
+        return _result(
+            "component",
+            WARN,
+            started,
+            observedValue=len(hosts),
+            observedUnit="open circuits",
+            output="circuit open for " + ", ".join(hosts),
+        )
+    return _result("component", PASS, started, observedValue=0, observedUnit="open circuits")
+
+
 READINESS_CHECKS: dict[str, Callable[[], dict]] = {
     "database:responseTime": check_database,
     "cache:responseTime": check_cache,
@@ -223,7 +245,8 @@ def readiness(request: HttpRequest) -> JsonResponse:
 
 def detailed(request: HttpRequest) -> JsonResponse:
     started = time.perf_counter()
-    body = run_checks(READINESS_CHECKS)
+    # Open circuits are a warning for operators, not a reason to take the pod out of the load balancer.
+    body = run_checks({**READINESS_CHECKS, "circuits:open": check_circuits})
     body["checks"]["uptime"] = [
         {
             "componentType": "system",

@@ -1,43 +1,49 @@
-"""Sending email from background jobs: transient mail-server errors are retried with backoff (tenacity)."""
+"""Sending mail from background jobs with retries on the mail server's transient errors (core.retry).
 
-import logging
+One message at a time, so a retry never sends a message twice that already went; the connection is closed
+before each new attempt, since a dropped SMTP session cannot be reused.
+"""
+
 import smtplib
 import socket
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core import mail
-from tenacity import Retrying, before_sleep_log, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-logger = logging.getLogger(__name__)
+from core.retry import retrying
 
 
-def is_transient(error: BaseException) -> bool:
-    """Worth another try: the server hung up, could not be reached, timed out, or answered 4xx ("try later").
-
-    A 5xx answer (unknown recipient, message refused) would fail the same way again.
-    """
+def is_transient_mail_error(error: BaseException) -> bool:
+    """Worth another attempt: the server went away, timed out, or answered 4xx ("try again later")."""
+    if isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError)):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return False
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
-    transient = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout)
-    return isinstance(error, transient)
+    return False
 
 
 def send_messages(messages: Sequence[mail.EmailMessage]) -> int:
-    """Send over one connection, retrying transient errors (MAIL_SEND_ATTEMPTS, exponential backoff with jitter).
+    """Send each message, retrying transient errors up to MAIL_SEND_ATTEMPTS times. Returns how many went."""
+    sent = 0
+    with mail.get_connection() as connection:
 
-    Raises the last error when every attempt failed, so the job fails and is recorded.
-    """
-    if not messages:
-        return 0
-    retrying = Retrying(
-        retry=retry_if_exception(is_transient),
-        stop=stop_after_attempt(settings.MAIL_SEND_ATTEMPTS),
-        wait=wait_exponential_jitter(multiplier=settings.MAIL_RETRY_SECONDS, max=settings.MAIL_RETRY_MAX_SECONDS),
-        before_sleep=before_sleep_log(logger, logging.WARNING),
-        reraise=True,
-    )
-    for attempt in retrying:
-        with attempt, mail.get_connection() as connection:
-            return connection.send_messages(list(messages)) or 0
-    return 0  # unreachable: Retrying either returns above or re-raises
+        def send_one(message: mail.EmailMessage) -> int:
+            try:
+                return connection.send_messages([message]) or 0
+            except Exception:
+                connection.close()
+                raise
+
+        for message in messages:
+            controller = retrying(
+                attempts=settings.MAIL_SEND_ATTEMPTS,
+                base_seconds=settings.MAIL_RETRY_BASE_SECONDS,
+                max_seconds=settings.MAIL_RETRY_MAX_SECONDS,
+                is_transient=is_transient_mail_error,
+                name="mail",
+            )
+            sent += controller(send_one, message)
+    return sent

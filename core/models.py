@@ -13,6 +13,7 @@ class AuditSource(models.TextChoices):
     CLI = "cli", "Command line"
     AUTOMATION = "automation", "Automation"
     ADMIN = "admin", "Admin"
+    CALENDAR = "calendar", "Calendar feed"
 
 
 class AuditAction(models.TextChoices):

@@ -14,3 +14,5 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 _static_root = Path(__file__).resolve().parent.parent / "test-artifacts" / "staticfiles"
 _static_root.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("STATIC_ROOT", str(_static_root))
+# Calendar feeds in tests are served by loopback HTTP servers, which production refuses.
+os.environ.setdefault("CALENDAR_ALLOW_PRIVATE_HOSTS", "true")

@@ -34,7 +34,7 @@ def job_that_works(value: int) -> int:
 def operators(settings):
     settings.OPS_ALERT_EMAILS = ["ops@example.com", "oncall@example.com"]
     settings.OPS_ALERT_THROTTLE_MINUTES = 60
-    settings.MAIL_RETRY_SECONDS = 0
+    settings.MAIL_RETRY_BASE_SECONDS = 0
     settings.MAIL_RETRY_MAX_SECONDS = 0
 
 

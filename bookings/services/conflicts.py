@@ -58,6 +58,8 @@ ALLOWED = {
     ConflictKind.EDITED_BY_HAND: [KEEP, TAKE],
     ConflictKind.DUPLICATE_IN_FILE: [KEEP, TAKE],
     ConflictKind.STARTED_TASKS: [KEEP, TAKE],
+    # A stay a calendar feed no longer carries: keep it, or take the calendar's word and cancel it.
+    ConflictKind.MISSING_FROM_FEED: [KEEP, TAKE],
 }
 CANCEL_CHOICES = {"incoming", "other", "existing"}
 AUDITED_FIELDS = [*BOOKING_DATA_FIELDS, "edited_by_hand"]
@@ -88,7 +90,9 @@ def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice
             raise InvalidInput("Only “cancel one” takes a choice of booking.")
 
         changed: dict[int, dict] = {}
-        if resolution == TAKE:
+        if resolution == TAKE and conflict.kind == ConflictKind.MISSING_FROM_FEED:
+            _cancel(conflict.booking, changed)
+        elif resolution == TAKE:
             _write_incoming(conflict, changed)
             if conflict.kind == ConflictKind.OVERLAP:
                 _cancel(conflict.other_booking, changed)

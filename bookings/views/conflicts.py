@@ -166,6 +166,8 @@ def comparison(conflict: BookingConflict, property_names: dict[int, str]) -> dic
         incoming_label = "Overlapping booking"
     else:
         incoming_label = f"From the file, row {row_number}" if row_number else "From the file"
+        if incoming.get("calendar_feed"):
+            incoming_label = "From the calendar feed"
     return {
         "existing": existing,
         "other": saved_other,
@@ -200,6 +202,11 @@ RESOLUTION_HELP = {
     ConflictResolution.ACCEPT: "Write it and keep both, overlapping: for example a deliberate double booking.",
 }
 
+MISSING_FROM_FEED_OPTIONS = {
+    ConflictResolution.KEEP_EXISTING: ("Keep the stay", "The platform may have dropped it by mistake; keep it."),
+    ConflictResolution.TAKE_INCOMING: ("Cancel the stay", "It was cancelled on the platform: cancel it here too."),
+}
+
 
 def resolution_options(conflict: BookingConflict, allowed: list[str]) -> list[dict]:
     """The buttons of an open conflict; "cancel one" becomes one button per side."""
@@ -227,12 +234,16 @@ def resolution_options(conflict: BookingConflict, allowed: list[str]) -> list[di
                 }
             )
             continue
+        if conflict.kind == ConflictKind.MISSING_FROM_FEED:
+            label, help_text = MISSING_FROM_FEED_OPTIONS[value]
+        else:
+            help_text = RESOLUTION_HELP[value]
         options.append(
             {
                 "resolution": value,
                 "choice": "",
                 "label": label,
-                "help": RESOLUTION_HELP[value],
+                "help": help_text,
                 "primary": value == ConflictResolution.TAKE_INCOMING,
             }
         )

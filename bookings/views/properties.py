@@ -19,6 +19,7 @@ from bookings.forms import PropertyForm, add_service_errors
 from bookings.models import Booking, Property
 from bookings.services.properties import property_archive, property_create, property_update
 from bookings.views.bookings import HtmxHttpRequest, wants_fragment
+from bookings.views.calendar_feeds import panel_context
 from core.models import AuditEntry
 from core.roles import manager_required
 
@@ -58,6 +59,7 @@ def property_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "upcoming_limit": UPCOMING_LIMIT,
         "history": AuditEntry.objects.for_object(prop).order_by("-created_at", "-id"),
+        **panel_context(prop),
     }
     template_name = "bookings/property_detail.html"
     if wants_fragment(request):

@@ -269,7 +269,8 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notif
         everyone = bookings + neighbours
         arrivals: dict[tuple[int, datetime.date], Booking] = {}
         for booking in everyone:
-            if not booking.is_deleted and booking.status != BookingStatus.CANCELLED:
+            # A calendar block is no guest arriving: it makes no same-day turnover.
+            if not booking.is_deleted and booking.status not in (BookingStatus.CANCELLED, BookingStatus.BLOCKED):
                 arrivals.setdefault((booking.property_id, booking.check_in), booking)
         templates = list(
             TaskTemplate.objects.filter(active=True)

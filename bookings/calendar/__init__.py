@@ -1,0 +1,1 @@
+"""Inbound calendar feeds: the platforms' iCal exports fetched, read, matched to bookings and synced."""
