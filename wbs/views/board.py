@@ -19,10 +19,10 @@ from django_htmx.middleware import HtmxDetails
 from core.errors import InvalidInput
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
+from core.urls_helpers import url_for_each
 from wbs.filters import TaskFilter
 from wbs.models import CLOSED_STATUSES, BoardColumn, Priority, Task, TaskStatus
 from wbs.services.board import NeedsConfirmation, board_move_card
-from wbs.views.links import url_for_each
 
 LANES = {"property": "Property", "assignee": "Assignee"}
 BOARD_TEMPLATE = "wbs/board.html"
