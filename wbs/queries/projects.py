@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import F
 
 from wbs.models import Project, Task, WbsItem
-from wbs.services.wbs_tree import Rollup, rollup_tree
+from wbs.rollups import Rollup, rollup_tree
 
 # What a rollup needs from a task; the list page loads only these columns.
 ROLLUP_TASK_FIELDS = ["id", "wbs_item_id", "status", "progress", "start_date", "due_date"]
