@@ -13,7 +13,7 @@ from core.http import HtmxHttpRequest, render_page
 from core.roles import manager_required
 from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
 from wbs.models import Project, RollupMethod, WbsItem
-from wbs.queries import project_rollups, project_tree
+from wbs.queries import item_tasks, project_rollups, project_tree
 from wbs.services import projects as project_services
 from wbs.services import wbs_tree
 
@@ -127,7 +127,7 @@ def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, f"“{item}” saved.")
         return redirect(item.project)
-    tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+    tasks = item_tasks(item)
     context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
     return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
 
@@ -140,7 +140,7 @@ def item_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         wbs_tree.wbs_item_delete(item=item, user=request.user)
     except InvalidInput as error:
         form = WbsItemForm(instance=item)
-        tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+        tasks = item_tasks(item)
         context = {"form": form, "item": item, "project": item.project, "tasks": tasks, "delete_error": error.message}
         return render_page(request, "wbs/project_item.html", context, status=400)
     messages.success(request, f"“{item.title}” deleted; the items after it were renumbered.")
