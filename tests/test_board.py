@@ -219,3 +219,122 @@ def test_wip_limits_count_every_task_of_a_column_even_when_filtered(manager_clie
     html = manager_client.get(BOARD, {"property": beach.pk}).content.decode()
 
     assert "4/2" in html and "over limit" in html
+
+
+# --- Back button and caches ---
+
+
+def test_a_history_restore_after_a_filter_change_gets_the_whole_page(manager_client):
+    make_task("Clean beach")
+
+    # What htmx sends when Back returns to a URL it pushed and its history cache has no copy.
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = manager_client.get(BOARD, {"q": "beach"}, headers=restore)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and 'id="board-filters"' in html and "Clean beach" in html
+
+
+def test_the_page_and_the_fragment_vary_on_the_htmx_header(manager_client, htmx_headers):
+    for headers in ({}, htmx_headers):
+        response = manager_client.get(BOARD, headers=headers)
+        assert "HX-Request" in response["Vary"]
+
+
+# --- Parameters nobody meant ---
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "nonsense"},
+        {"due": "9999-12-31"},
+        {"property": "abc"},
+        {"property": "-1"},
+        {"property": str(2**70)},
+        {"assignee": "0"},
+        {"tag": "no such tag"},
+        {"q": "nul\x00byte"},
+    ],
+)
+def test_a_filter_value_it_cannot_use_answers_400_with_the_filter_errors(manager_client, params):
+    make_task("Clean beach")
+
+    response = manager_client.get(BOARD, params)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Check the filters" in html and "Clean beach" not in html
+
+
+@pytest.mark.parametrize("lane", ["nonsense", "0001-01-01", "-1", "9" * 40])
+def test_an_unknown_swimlane_shows_the_board_without_lanes(manager_client, lane):
+    make_task("Clean beach")
+
+    response = manager_client.get(BOARD, {"lane": lane, "page": "-1", "offset": "abc"})
+
+    assert response.status_code == 200
+    assert "Clean beach" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "nonsense"},
+        {"status": ""},
+        {"status": "todo", "offset": "abc"},
+        {"status": "todo", "offset": "-1"},
+        {"status": "todo", "offset": str(2**70)},
+        {"status": "todo", "offset": "9999-12-31"},
+        {"status": "todo", "lane": "nonsense"},
+        {"status": "todo", "lane": "property", "lane_id": "abc"},
+        {"status": "todo", "lane": "property", "lane_id": "-1"},
+        {"status": "todo", "lane": "assignee", "lane_id": str(2**70)},
+        {"status": "todo", "type": "nonsense"},
+        {"status": "todo", "property": "abc"},
+    ],
+)
+def test_load_more_answers_400_to_parameters_it_cannot_use(manager_client, htmx_headers, params):
+    make_tasks(3, statuses=[TaskStatus.TODO])
+
+    response = manager_client.get(reverse("wbs:board_column"), params, headers=htmx_headers)
+
+    assert response.status_code == 400
+
+
+def test_load_more_past_the_last_card_shows_no_cards(manager_client, htmx_headers):
+    make_tasks(3, statuses=[TaskStatus.TODO])
+    url = reverse("wbs:board_column")
+
+    for lane in ("", "property"):
+        params = {"status": "todo", "offset": 1_000_000, "lane": lane, "lane_id": "none"}
+        response = manager_client.get(url, params, headers=htmx_headers)
+        assert response.status_code == 200
+        assert 'class="board-card ' not in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [30, 300])
+def test_load_more_runs_the_same_queries_whatever_the_number_of_tasks(
+    manager_client, django_assert_num_queries, htmx_headers, settings, size
+):
+    settings.BOARD_COLUMN_PAGE_SIZE = 10
+    beach = make_property("Beach House")
+    tag = make_tag("kitchen")
+    tasks = make_tasks(size, statuses=[TaskStatus.TODO], property=beach)
+    for task in tasks[::3]:
+        task.tags.add(tag)
+    for before, after in zip(tasks[:-1:7], tasks[1::7], strict=False):
+        link(before, after)
+    url = reverse("wbs:board_column")
+
+    # session, user, roles, the column's next ids, cards, tags, blockers
+    with django_assert_num_queries(7):
+        response = manager_client.get(url, {"status": "todo", "offset": 10}, headers=htmx_headers)
+    assert response.status_code == 200
+    # With swimlanes one window-function query ranks the lane's cards instead: the same count.
+    with django_assert_num_queries(7):
+        response = manager_client.get(
+            url, {"status": "todo", "offset": 10, "lane": "property", "lane_id": beach.pk}, headers=htmx_headers
+        )
+    assert response.status_code == 200

@@ -139,3 +139,26 @@ def test_filters_update_the_board_and_the_address(live_server, login_as, manager
     page.select_option("select[name=lane]", "property")
     page.wait_for_selector(".board-lane-title")
     assert page.locator(".board-lane-title").all_inner_texts() == ["City Flat"]
+
+
+def test_back_after_filter_changes_shows_the_whole_board_page(live_server, login_as, manager, board_tasks, screenshot):
+    page = login_as(manager)
+    page.goto(f"{live_server.url}/board/")
+    page.fill("input[name=q]", "shower")
+    page.wait_for_url("**/board/?*q=shower*")
+    page.select_option("select[name=lane]", "property")
+    page.wait_for_url("**/board/?*lane=property*")
+    page.wait_for_selector(".board-lane-title")
+
+    # htmx keeps no copy of past pages (historyCacheSize 0): Back asks the server for the page again.
+    with page.expect_response(lambda response: response.request.headers.get("hx-history-restore-request")) as answer:
+        page.go_back()
+    assert answer.value.status == 200
+    assert "lane=property" not in page.url
+
+    page.wait_for_function("document.querySelectorAll('.board-card').length === 1")
+    assert page.locator("h1").inner_text() == "Board"
+    assert page.locator("#board-filters").is_visible()
+    assert page.locator(".topbar").is_visible()
+    assert page.input_value("input[name=q]") == "shower"
+    screenshot(page, "board-after-back", full_page=False)

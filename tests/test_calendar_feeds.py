@@ -104,3 +104,23 @@ def test_it_builds_a_feed_in_a_fixed_number_of_queries(client, cleaner, count, d
         response = client.get(reverse("wbs:cleaner_feed", args=[token.token]))
 
     assert len(events(response)) == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_calendar_page_lists_property_feeds_in_a_fixed_number_of_queries(
+    manager_client, count, django_assert_num_queries
+):
+    for number in range(count):
+        make_property(f"House {number}")
+
+    # session, user, roles, the user's token, the properties
+    with django_assert_num_queries(5):
+        response = manager_client.get(reverse("wbs:my_calendar"))
+
+    assert response.content.decode().count("/feeds/properties/") == count
+
+
+def test_renewing_a_feed_of_a_property_that_is_not_an_id_answers_400(manager_client):
+    response = manager_client.post(reverse("wbs:my_calendar"), {"property": "abc"})
+
+    assert response.status_code == 400

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from wbs.views.links import url_for_each
+from core.urls_helpers import url_for_each
 
 
 def test_it_gives_what_reverse_gives():

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
+from tests.garbage_params import GARBAGE_PARAMS
 from tests.turnover_factories import SOON, make_booking, make_property, make_template
 from wbs.models import Task, TaskTemplate
 
@@ -118,3 +119,12 @@ def test_a_new_template_gives_upcoming_bookings_their_tasks(manager_client, djan
 
     assert Task.objects.filter(booking=upcoming).count() == 1
     assert not Task.objects.filter(booking=past).exists()
+
+
+def test_the_list_ignores_parameters_it_does_not_take(manager_client):
+    make_template()
+
+    response = manager_client.get(reverse("wbs:templates"), GARBAGE_PARAMS)
+
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bookings.models import BookingConflict, ConflictKind
 from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
+from tests.garbage_params import GARBAGE_PARAMS
 from tests.turnover_factories import make_booking, make_property, make_task, make_template
 from wbs.services.turnovers import turnovers_sync
 
@@ -101,3 +102,14 @@ def test_an_automatic_task_page_says_which_template_and_booking_made_it(manager_
     content = manager_client.get(task.get_absolute_url()).content.decode()
     assert "Created automatically from the template “Clean {property} after {guest}”" in content
     assert task.booking.get_absolute_url() in content
+
+
+@pytest.mark.django_db
+def test_it_ignores_parameters_it_does_not_take(manager_client, manager, cleaner):
+    build_day(manager, cleaner, properties=1)
+
+    response = manager_client.get(URL, GARBAGE_PARAMS)
+
+    assert response.status_code == 200
+    assert "Leaving 0" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

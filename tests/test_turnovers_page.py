@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.garbage_params import GARBAGE_PARAMS
 from tests.turnover_factories import make_booking, make_property, make_template
 from wbs.models import Task
 from wbs.services.turnovers import turnovers_sync
@@ -116,3 +117,13 @@ def test_it_refuses_cleaners_assigning(cleaner_client, cleaner, today):
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.assignee is None
+
+
+def test_it_ignores_parameters_it_does_not_take(manager_client, today):
+    make_turnovers(1, today)
+
+    response = manager_client.get(reverse("wbs:turnovers"), GARBAGE_PARAMS)
+
+    assert response.status_code == 200
+    assert "House 0" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditAction, AuditEntry
+from tests.garbage_params import GARBAGE_PARAMS
 from wbs.models import Project, RollupMethod, Task, TaskStatus, WbsItem
 from wbs.services import wbs_tree
 
@@ -319,3 +320,24 @@ def test_a_big_tree_lists_items_only_and_each_item_page_lists_its_tasks(
     assert "4 tasks" in html
     response = manager_client.get(reverse("wbs:item_edit", args=[plumbing.pk]))
     assert "Pipe run 3" in response.content.decode()
+
+
+# --- Back button, caches and stray parameters ---
+
+
+def test_a_history_restore_of_the_tree_gets_the_whole_page(manager_client, project):
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+
+    response = manager_client.get(project.get_absolute_url(), headers=restore)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "Kitchen" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_list_and_the_tree_ignore_parameters_they_do_not_take(manager_client, project):
+    for url in (reverse("wbs:projects"), project.get_absolute_url()):
+        response = manager_client.get(url, GARBAGE_PARAMS)
+        assert response.status_code == 200
+        assert "Renovate Beach House" in response.content.decode()

@@ -1,19 +1,17 @@
-"""Background jobs (django-tasks): turnover notifications by email, and the turnover sync after a template changes."""
+"""Background jobs (django-tasks) that send notifications by email, outside any request.
 
-import datetime
+Only jobs, importing no service: services queue these, so a service import here would be circular.
+"""
+
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db.models import Q
-from django.utils import timezone
 
-from bookings.models import Booking
-from core.audit_context import audit_context
 from core.jobs import recorded_job
 from core.mail import send_messages
-from core.models import AuditSource
 from core.roles import MANAGER
 
 logger = logging.getLogger(__name__)
@@ -43,16 +41,3 @@ def send_user_notification(*, user_ids: list[int], subject: str, body: str) -> i
 def send_manager_notification(*, subject: str, body: str) -> int:
     managers = get_user_model().objects.filter(Q(groups__name=MANAGER) | Q(is_superuser=True), is_active=True)
     return _send(managers.distinct(), subject, body)
-
-
-@recorded_job()
-def sync_upcoming_turnovers() -> str:
-    """After a template changes: bookings that have not checked out yet get (or keep) their tasks."""
-    # Imported here: the sync service queues this module's jobs, so a top-level import would be circular.
-    from wbs.services.turnovers import turnovers_sync
-
-    since = timezone.localdate() - datetime.timedelta(days=1)
-    booking_ids = list(Booking.objects.filter(check_out__gte=since).values_list("pk", flat=True))
-    with audit_context(source=AuditSource.AUTOMATION):
-        result = turnovers_sync(booking_ids=booking_ids, source=AuditSource.AUTOMATION)
-    return result.summary()

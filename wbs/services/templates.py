@@ -5,6 +5,7 @@ from django.db import transaction
 from core import audit
 from core.models import AuditAction
 from wbs.models import TaskTemplate
+from wbs.tasks_turnovers import sync_upcoming_turnovers
 
 TEMPLATE_AUDIT_FIELDS = [
     "title_pattern",
@@ -24,9 +25,7 @@ TEMPLATE_AUDIT_FIELDS = [
 
 def _sync_upcoming_on_commit() -> None:
     # Thousands of bookings may match: the request answers at once and a worker does the sync.
-    from wbs import tasks as jobs
-
-    transaction.on_commit(lambda: jobs.sync_upcoming_turnovers.enqueue())
+    transaction.on_commit(lambda: sync_upcoming_turnovers.enqueue())
 
 
 def template_create(*, fields: dict, properties, user) -> TaskTemplate:

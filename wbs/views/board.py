@@ -1,199 +1,52 @@
 """The Kanban board (/board/): status columns, swimlanes, load-more, moving cards, WIP limits; and the task export."""
 
-from dataclasses import dataclass, field
-
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from core.errors import InvalidInput
+from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
 from wbs.filters import TaskFilter
-from wbs.models import CLOSED_STATUSES, BoardColumn, Priority, Task, TaskStatus
+from wbs.forms_board import BoardColumnForm, MoveForm
+from wbs.models import Task
+from wbs.queries import board as board_queries
+from wbs.queries.board import LANES
 from wbs.services.board import NeedsConfirmation, board_move_card
-from wbs.views.links import url_for_each
 
-LANES = {"property": "Property", "assignee": "Assignee"}
 BOARD_TEMPLATE = "wbs/board.html"
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-@dataclass
-class Column:
-    status: str
-    label: str
-    lane_key: str
-    count: int
-    limit: BoardColumn | None
-    total: int
-    cards: list = field(default_factory=list)
-    more_url: str = ""
-
-    @property
-    def over_limit(self) -> bool:
-        return self.limit is not None and self.limit.wip_limit is not None and self.total > self.limit.wip_limit
-
-    @property
-    def at_hard_limit(self) -> bool:
-        return (
-            self.limit is not None
-            and self.limit.hard_limit
-            and self.limit.wip_limit is not None
-            and self.total >= self.limit.wip_limit
-        )
-
-
-@dataclass
-class Lane:
-    key: str
-    label: str
-    columns: list[Column]
-
-
-def _lane_of(request) -> str | None:
+def _lane_of(request: HtmxHttpRequest) -> str | None:
+    """The swimlanes asked for; an unknown lane means none, so a stale or hand-edited URL still shows a board."""
     lane = request.GET.get("lane", "")
     return lane if lane in LANES else None
 
 
-def _lane_key(lane_id) -> str:
-    return "none" if lane_id is None else str(lane_id)
-
-
-def _lane_label(lane: str, card: Task | None) -> str:
-    related = getattr(card, lane) if card is not None else None
-    if related is None:
-        return "No property" if lane == "property" else "Unassigned"
-    if lane == "assignee":
-        return related.get_full_name() or related.get_username()
-    return related.name
-
-
-def _column_headers(filterset: TaskFilter, lane: str | None) -> tuple[dict, dict, dict]:
-    """Counts per (lane, status) of the filtered tasks, totals per status of all tasks, and the WIP limits."""
-    counts = filterset.qs.board_counts(lane=lane)
-    if not lane:
-        counts = {(status, None): count for status, count in counts.items()}
-    if filterset.form.has_changed():
-        # WIP limits count every task in a column, not only the filtered ones.
-        totals = Task.objects.board_counts()
-    else:
-        totals = {}
-        for (status, _), count in counts.items():
-            totals[status] = totals.get(status, 0) + count
-    limits = {column.status: column for column in BoardColumn.objects.all()}
-    return counts, totals, limits
-
-
-CARD_DATE_FORMAT = "j M"
-
-# The options of a card's status select, one variant per current status, built once.
-STATUS_OPTIONS = {
-    current: format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if value == current else "", label) for value, label in TaskStatus.choices),
-    )
-    for current in TaskStatus.values
-}
-
-
-def present_cards(cards, today) -> list[Task]:
-    """What each card shows, worked out once in Python, with its tags and blockers (two queries when there are cards).
-
-    A 10,000-task board renders hundreds of cards, and template logic per card (initials, overdue, the status
-    options, date formatting) would dominate its time.
-    """
-    cards = list(cards)
-    if not cards:
-        return cards
-    ids = [card.pk for card in cards]
-    tags = Task.objects.tags_by_task(ids)
-    blockers = Task.objects.open_blockers_by_task(ids)
-    due_labels = {}  # cards of a column often share a due date; formatting one is the slow part
-    task_url = url_for_each("wbs:task_detail")
-    for card in cards:
-        assignee = card.assignee
-        card.assignee_name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
-        if assignee is None:
-            card.initials = ""
-        elif assignee.first_name:
-            card.initials = (assignee.first_name[:1] + assignee.last_name[:1]).upper()
-        else:
-            card.initials = assignee.get_username()[:2].upper()
-        if card.due_date is not None and card.due_date not in due_labels:
-            due_labels[card.due_date] = date_format(card.due_date, CARD_DATE_FORMAT)
-        card.due_label = due_labels.get(card.due_date, "")
-        card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED_STATUSES
-        card.tag_list = tags.get(card.pk, [])
-        blocked_by = blockers.get(card.pk, [])
-        card.blocked_titles = ", ".join(blocked_by)
-        card.blocked_count = len(blocked_by)
-        card.status_options = STATUS_OPTIONS[card.status]
-        # Normal priority goes without saying; a label marks the others.
-        card.priority_label = "" if card.priority == Priority.NORMAL else card.get_priority_display()
-        card.url = task_url(card.pk)
-    return cards
-
-
-def build_board(request, filterset: TaskFilter, lane: str | None) -> list[Lane]:
-    """Every lane's columns with their first BOARD_COLUMN_PAGE_SIZE cards: a fixed number of queries."""
-    page_size = settings.BOARD_COLUMN_PAGE_SIZE
-    tasks = filterset.qs
-    counts, totals, limits = _column_headers(filterset, lane)
-    cards_by_cell: dict[tuple, list[Task]] = {}
-    for card in present_cards(tasks.for_kanban_view(per_column=page_size, lane=lane), timezone.localdate()):
-        lane_id = getattr(card, f"{lane}_id") if lane else None
-        cards_by_cell.setdefault((card.status, lane_id), []).append(card)
-    lane_ids = {lane_id for _, lane_id in counts} or {None}
-    first_card = {lane_id: cards[0] for (_, lane_id), cards in cards_by_cell.items() if cards}
-    lanes = []
-    for lane_id in lane_ids:
-        columns = []
-        for status, label in TaskStatus.choices:
-            count = counts.get((status, lane_id), 0)
-            cards = cards_by_cell.get((status, lane_id), [])
-            column = Column(status, label, _lane_key(lane_id), count, limits.get(status), totals.get(status, 0), cards)
-            if count > len(cards):
-                column.more_url = _more_url(request, status, lane, lane_id, offset=len(cards))
-            columns.append(column)
-        label = _lane_label(lane, first_card.get(lane_id)) if lane else ""
-        lanes.append(Lane(_lane_key(lane_id), label, columns))
-    # Named lanes alphabetically, then the lane of tasks with no property or no assignee.
-    lanes.sort(key=lambda item: (item.key == "none", item.label.lower()))
-    return lanes
-
-
-def _more_url(request, status: str, lane: str | None, lane_id, *, offset: int) -> str:
+def _more_url(request: HtmxHttpRequest, status: str, lane: str | None, lane_id: int | None, *, offset: int) -> str:
     query = request.GET.copy()
     query["status"] = status
     query["offset"] = str(offset)
     if lane:
-        query["lane_id"] = _lane_key(lane_id)
+        query["lane_id"] = board_queries.lane_key(lane_id)
     return f"{reverse('wbs:board_column')}?{query.urlencode()}"
 
 
-def _filter_query(request) -> str:
+def _filter_query(request: HtmxHttpRequest) -> str:
     query = request.GET.copy()
     for name in ("status", "offset", "lane_id", "page"):
         query.pop(name, None)
     return query.urlencode()
 
 
-def _card_forms(request) -> dict:
+def _card_forms(request: HtmxHttpRequest) -> dict:
     """What each card's status form needs. The CSRF input is rendered once here rather than by a {% csrf_token %}
     per card: a board renders hundreds of cards, and the tag costs as much as the rest of a card's form."""
     query = _filter_query(request)
@@ -206,65 +59,77 @@ def _card_forms(request) -> dict:
     }
 
 
-def _board_context(request, filterset: TaskFilter) -> dict:
+def _board_context(request: HtmxHttpRequest, filterset: TaskFilter) -> dict:
     lane = _lane_of(request)
+    lanes = []
+    if filterset.is_valid():
+        lanes = board_queries.board_lanes(
+            filterset.qs,
+            lane=lane,
+            filtered=filterset.form.has_changed(),
+            page_size=settings.BOARD_COLUMN_PAGE_SIZE,
+            today=timezone.localdate(),
+        )
+        for lane_row in lanes:
+            for column in lane_row.columns:
+                if column.has_more:
+                    column.more_url = _more_url(
+                        request, column.status, lane, lane_row.lane_id, offset=len(column.cards)
+                    )
     return {
         "filterset": filterset,
         "lane": lane,
         "lanes_available": LANES,
-        "lanes": build_board(request, filterset, lane) if filterset.is_valid() else [],
+        "lanes": lanes,
         "page_size": settings.BOARD_COLUMN_PAGE_SIZE,
         **_card_forms(request),
     }
 
 
+def _render_board(request: HtmxHttpRequest, filterset: TaskFilter, *, extra: dict | None = None, status: int = 200):
+    # A filter that does not validate shows its errors on an empty board, answered 400.
+    if filterset.is_bound and not filterset.is_valid():
+        status = 400
+    return render_page(
+        request, BOARD_TEMPLATE, _board_context(request, filterset) | (extra or {}), partial="board", status=status
+    )
+
+
 @require_GET
 @manager_required
 def board(request: HtmxHttpRequest) -> HttpResponse:
-    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
-    template = BOARD_TEMPLATE + "#board" if request.htmx else BOARD_TEMPLATE
-    return render(request, template, _board_context(request, filterset))
+    return _render_board(request, TaskFilter(request.GET, queryset=Task.objects.all()))
 
 
 @require_GET
 @manager_required
 def board_column(request: HtmxHttpRequest) -> HttpResponse:
     """The next cards of one column (of one lane), appended when the end of the column scrolls into view."""
-    if not request.htmx:
+    if not wants_fragment(request):
         return redirect(f"{reverse('wbs:board')}?{_filter_query(request)}")
-    status = request.GET.get("status", "")
-    if status not in TaskStatus.values:
-        raise InvalidInput(f"{status!r} is not a board column.")
-    try:
-        offset = max(0, int(request.GET.get("offset", "0")))
-    except ValueError as error:
-        raise InvalidInput("offset must be a whole number.") from error
-    lane = _lane_of(request)
-    filterset = TaskFilter(request.GET, queryset=Task.objects.filter(status=status))
-    tasks = filterset.qs
-    lane_id = None
-    if lane:
-        lane_id = None if request.GET.get("lane_id") in (None, "", "none") else request.GET["lane_id"]
-        tasks = tasks.filter(**({f"{lane}_id": lane_id} if lane_id else {f"{lane}__isnull": True}))
+    form = BoardColumnForm(request.GET)
+    if not form.is_valid():
+        raise InvalidInput("Not a column of the board: " + "; ".join(form.errors.as_text().splitlines()))
+    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
+    if not filterset.is_valid():
+        raise InvalidInput("The filter is not valid: " + "; ".join(filterset.errors.as_text().splitlines()))
+    status, offset, lane, lane_id = (form.cleaned_data[name] for name in ("status", "offset", "lane", "lane_id"))
     page_size = settings.BOARD_COLUMN_PAGE_SIZE
-    cards = present_cards(
-        list(tasks.for_kanban_view(per_column=page_size + 1, lane=lane, offset=offset, statuses=[status])),
-        timezone.localdate(),
+    cards = board_queries.column_cards(
+        filterset.qs,
+        status=status,
+        lane=lane,
+        lane_id=lane_id,
+        offset=offset,
+        limit=page_size + 1,
+        today=timezone.localdate(),
     )
     more_url = ""
     if len(cards) > page_size:
         cards = cards[:page_size]
         more_url = _more_url(request, status, lane, lane_id, offset=offset + page_size)
     context = {"cards": cards, "more_url": more_url, **_card_forms(request)}
-    return render(request, BOARD_TEMPLATE + "#more_cards", context)
-
-
-class MoveForm(forms.Form):
-    task = forms.IntegerField()
-    status = forms.ChoiceField(choices=TaskStatus.choices)
-    before = forms.IntegerField(required=False)
-    after = forms.IntegerField(required=False)
-    confirmed = forms.BooleanField(required=False)
+    return render_page(request, BOARD_TEMPLATE + "#more_cards", context)
 
 
 @require_POST
@@ -296,82 +161,23 @@ def board_move(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponseClientRedirect(board_url)
     filterset = TaskFilter(request.GET, queryset=Task.objects.all())
     if request.htmx.target == "board":
-        return render(request, BOARD_TEMPLATE + "#board", _board_context(request, filterset))
-    lane = _lane_of(request)
-    card = present_cards([Task.objects.filter(pk=result.task.pk).with_card_details().get()], timezone.localdate())[0]
-    context = {"columns": _header_columns(filterset, lane), "card": card, **_card_forms(request)}
-    return render(request, BOARD_TEMPLATE + "#moved", context)
+        return _render_board(request, filterset)
+    columns = board_queries.header_columns(filterset.qs, lane=_lane_of(request), filtered=filterset.form.has_changed())
+    card = board_queries.card(result.task.pk, timezone.localdate())
+    context = {"columns": columns, "card": card, **_card_forms(request)}
+    return render_page(request, BOARD_TEMPLATE + "#moved", context)
 
 
-def _header_columns(filterset: TaskFilter, lane: str | None) -> list[Column]:
-    counts, totals, limits = _column_headers(filterset, lane)
-    lane_ids = {lane_id for _, lane_id in counts} or {None}
-    # Every cell of every lane, so a column the move emptied says 0.
-    return [
-        Column(
-            status,
-            label,
-            _lane_key(lane_id),
-            counts.get((status, lane_id), 0),
-            limits.get(status),
-            totals.get(status, 0),
-        )
-        for lane_id in lane_ids
-        for status, label in TaskStatus.choices
-    ]
-
-
-def _confirm_done(request, error: NeedsConfirmation, data: dict) -> HttpResponse:
+def _confirm_done(request: HtmxHttpRequest, error: NeedsConfirmation, data: dict) -> HttpResponse:
     """Ask before marking done a task whose finish-to-start predecessors are open; the card stays where it was."""
     confirm = {"confirm_error": error, "move": data}
     if not request.htmx:
         filterset = TaskFilter(request.GET, queryset=Task.objects.all())
-        return render(request, BOARD_TEMPLATE, _board_context(request, filterset) | confirm, status=409)
-    response = render(request, BOARD_TEMPLATE + "#confirm_done", confirm | _card_forms(request), status=409)
+        return _render_board(request, filterset, extra=confirm, status=409)
+    response = render_page(request, BOARD_TEMPLATE + "#confirm_done", confirm | _card_forms(request), status=409)
     response["HX-Retarget"] = "#board-dialog"
     response["HX-Reswap"] = "innerHTML"
     return response
-
-
-EXPORT_HEADERS = [
-    "ID",
-    "Title",
-    "Status",
-    "Type",
-    "Priority",
-    "Project",
-    "WBS",
-    "Property",
-    "Assignee",
-    "Start",
-    "Due",
-    "Progress %",
-    "Milestone",
-    "Tags",
-    "Description",
-]
-
-
-def _export_rows(tasks):
-    for task in tasks.iterator(chunk_size=2000):
-        wbs_item = task.wbs_item
-        yield [
-            task.pk,
-            task.title,
-            task.get_status_display(),
-            task.get_type_display(),
-            task.get_priority_display(),
-            wbs_item.project.name if wbs_item else "",
-            str(wbs_item) if wbs_item else "",
-            task.property.name if task.property else "",
-            (task.assignee.get_full_name() or task.assignee.get_username()) if task.assignee else "",
-            task.start_date,
-            task.due_date,
-            task.progress,
-            "yes" if task.is_milestone else "",
-            ", ".join(tag.name for tag in task.tags.all()),
-            task.description,
-        ]
 
 
 @require_GET
@@ -383,10 +189,6 @@ def task_export(request: HtmxHttpRequest) -> HttpResponse:
     filterset = TaskFilter(request.GET, queryset=Task.objects.all())
     if not filterset.is_valid():
         raise InvalidInput("The filter is not valid: " + "; ".join(filterset.errors.as_text().splitlines()))
-    tasks = (
-        filterset.qs.select_related("wbs_item__project", "property", "assignee")
-        .prefetch_related("tags")
-        .order_by("status", "position", "id")
-    )
     filename = f"tasks-{timezone.localdate().isoformat()}.xlsx"
-    return xlsx_response(filename, EXPORT_HEADERS, _export_rows(tasks), sheet_title="Tasks")
+    rows = board_queries.export_rows(filterset.qs)
+    return xlsx_response(filename, board_queries.EXPORT_HEADERS, rows, sheet_title="Tasks")

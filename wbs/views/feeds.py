@@ -1,12 +1,14 @@
 """Calendar feeds: the token URLs phones subscribe to, and the page where a user gets or renews theirs."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from bookings.models import Property
+from core.errors import InvalidInput
+from core.http import HtmxHttpRequest, render_page
 from core.roles import CLEANER, MANAGER, is_manager, role_required
 from wbs.calendar_feeds import (
     calendar_token_for,
@@ -30,7 +32,7 @@ def _ics(body: bytes, name: str) -> HttpResponse:
 
 
 @require_GET
-def cleaner_feed(request: HttpRequest, token: str) -> HttpResponse:
+def cleaner_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """No sign-in: calendar apps cannot log in. A revoked or unknown token, or an inactive user, is a 404."""
     calendar_token = (
         CalendarToken.objects.live().select_related("user").filter(token=token, user__is_active=True).first()
@@ -41,17 +43,19 @@ def cleaner_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def property_feed(request: HttpRequest, token: str) -> HttpResponse:
+def property_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     prop = get_object_or_404(Property, feed_token=token)
     return _ics(property_calendar(prop), f"stayops-{prop.code.lower()}")
 
 
 @role_required(CLEANER, MANAGER)
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def my_calendar(request: HtmxHttpRequest) -> HttpResponse:
     manager = is_manager(request.user)
     if request.method == "POST":
-        property_id = request.POST.get("property")
+        property_id = request.POST.get("property", "")
         if property_id and manager:
+            if not (property_id.isascii() and property_id.isdigit()):
+                raise InvalidInput("Choose a property from the list.")
             prop = get_object_or_404(Property, pk=property_id)
             property_feed_token_rotate(prop=prop)
             messages.success(request, f"New feed link for {prop.name}; the old one no longer works.")
@@ -66,4 +70,4 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         for prop in Property.objects.order_by("name"):
             prop.feed_url = request.build_absolute_uri(reverse("wbs:property_feed", args=[prop.feed_token]))
             properties.append(prop)
-    return render(request, "wbs/my_calendar.html", {"feed_url": feed_url, "properties": properties})
+    return render_page(request, "wbs/my_calendar.html", {"feed_url": feed_url, "properties": properties})

@@ -25,12 +25,12 @@ from django_htmx.middleware import HtmxDetails
 from bookings.models import Booking
 from core.errors import InvalidInput
 from core.roles import manager_required
+from core.urls_helpers import url_for_each
 from wbs.filters import TaskFilter
 from wbs.models import DependencyType, Task, TaskDependency
 from wbs.scheduling import WorkCalendar, critical_task_ids
 from wbs.services.dependencies import dependency_add
 from wbs.services.schedule import schedule_apply, schedule_preview
-from wbs.views.links import url_for_each
 
 GANTT_TEMPLATE = "wbs/gantt.html"
 ROW_HEIGHT = 32

@@ -4,15 +4,16 @@ import copy
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import InvalidInput
+from core.http import HtmxHttpRequest, render_page
 from core.roles import manager_required
 from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
 from wbs.models import Project, RollupMethod, WbsItem
-from wbs.queries import project_rollups, project_tree
+from wbs.queries import item_tasks, project_rollups, project_tree
 from wbs.services import projects as project_services
 from wbs.services import wbs_tree
 
@@ -28,25 +29,25 @@ ROLLUP_NOTES = {
 
 
 @manager_required
-def project_list(request) -> HttpResponse:
+def project_list(request: HtmxHttpRequest) -> HttpResponse:
     projects = list(Project.objects.for_list_view())
     rollups = project_rollups(projects)
     rows = [(project, rollups[project.pk]) for project in projects]
-    return render(request, "wbs/projects.html", {"rows": rows})
+    return render_page(request, "wbs/projects.html", {"rows": rows})
 
 
 @manager_required
-def project_create(request) -> HttpResponse:
+def project_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = project_services.project_create(user=request.user, **form.cleaned_data)
         messages.success(request, f"Project “{project.name}” created. Add its first items below.")
         return redirect(project)
-    return render(request, "wbs/project_form.html", {"form": form, "project": None}, status=_form_status(form))
+    return render_page(request, "wbs/project_form.html", {"form": form, "project": None}, status=_form_status(form))
 
 
 @manager_required
-def project_edit(request, pk: int) -> HttpResponse:
+def project_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.all(), pk=pk)
     # The form works on a copy: validating a ModelForm writes into its instance, and the service must
     # still see the old values to audit what changed.
@@ -55,18 +56,18 @@ def project_edit(request, pk: int) -> HttpResponse:
         project_services.project_update(project=project, user=request.user, **form.cleaned_data)
         messages.success(request, "Project saved.")
         return redirect(project)
-    return render(request, "wbs/project_form.html", {"form": form, "project": project}, status=_form_status(form))
+    return render_page(request, "wbs/project_form.html", {"form": form, "project": project}, status=_form_status(form))
 
 
 @manager_required
-def project_detail(request, pk: int) -> HttpResponse:
+def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("property"), pk=pk)
     return _render_tree(request, project)
 
 
 @manager_required
 @require_POST
-def project_rollup(request, pk: int) -> HttpResponse:
+def project_rollup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.all(), pk=pk)
     form = RollupMethodForm(request.POST, instance=copy.copy(project))
     if not form.is_valid():
@@ -77,7 +78,7 @@ def project_rollup(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def item_add(request, pk: int) -> HttpResponse:
+def item_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.all(), pk=pk)
     form = WbsItemAddForm(request.POST, project=project)
     if form.is_valid():
@@ -94,7 +95,7 @@ def item_add(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def item_move(request, pk: int) -> HttpResponse:
+def item_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.all(), pk=pk)
     form = WbsItemMoveForm(request.POST, project=project)
     if form.is_valid():
@@ -110,7 +111,7 @@ def item_move(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def item_reorder(request, pk: int) -> HttpResponse:
+def item_reorder(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Move the posted `item` one place `up` or `down`. One URL per project keeps the tree's rows light."""
     project = get_object_or_404(Project.objects.all(), pk=pk)
     item = get_object_or_404(WbsItem.objects.filter(project=project), pk=_posted_id(request, "item"))
@@ -119,36 +120,36 @@ def item_reorder(request, pk: int) -> HttpResponse:
 
 
 @manager_required
-def item_edit(request, pk: int) -> HttpResponse:
+def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
     form = WbsItemForm(request.POST or None, instance=copy.copy(item))
     if request.method == "POST" and form.is_valid():
         wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, f"“{item}” saved.")
         return redirect(item.project)
-    tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+    tasks = item_tasks(item)
     context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
-    return render(request, "wbs/project_item.html", context, status=_form_status(form))
+    return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
 
 
 @manager_required
 @require_POST
-def item_delete(request, pk: int) -> HttpResponse:
+def item_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
     try:
         wbs_tree.wbs_item_delete(item=item, user=request.user)
     except InvalidInput as error:
         form = WbsItemForm(instance=item)
-        tasks = item.tasks.select_related("assignee").order_by("start_date", "id")
+        tasks = item_tasks(item)
         context = {"form": form, "item": item, "project": item.project, "tasks": tasks, "delete_error": error.message}
-        return render(request, "wbs/project_item.html", context, status=400)
+        return render_page(request, "wbs/project_item.html", context, status=400)
     messages.success(request, f"“{item.title}” deleted; the items after it were renumbered.")
     if request.htmx:
         return HttpResponseClientRedirect(item.project.get_absolute_url())
     return redirect(item.project)
 
 
-def _tree_response(request, project: Project, *, highlight: int | None = None) -> HttpResponse:
+def _tree_response(request: HtmxHttpRequest, project: Project, *, highlight: int | None = None) -> HttpResponse:
     """After a write: the fresh tree for HTMX, or back to the page (post/redirect/get) without JavaScript."""
     if request.htmx:
         return _render_tree(request, project, highlight=highlight)
@@ -156,7 +157,7 @@ def _tree_response(request, project: Project, *, highlight: int | None = None) -
 
 
 def _render_tree(
-    request,
+    request: HtmxHttpRequest,
     project: Project,
     *,
     add_form: WbsItemAddForm | None = None,
@@ -178,11 +179,10 @@ def _render_tree(
         "move_form": move_form or WbsItemMoveForm(project=project),
         "highlight": highlight,
     }
-    template = TREE_TEMPLATE + "#tree" if request.htmx else TREE_TEMPLATE
-    return render(request, template, context, status=status)
+    return render_page(request, TREE_TEMPLATE, context, partial="tree", status=status)
 
 
-def _posted_id(request, name: str) -> int:
+def _posted_id(request: HtmxHttpRequest, name: str) -> int:
     raw = request.POST.get(name, "")
     if not raw.isdigit():
         raise InvalidInput(f"Choose the item to move ({name} is missing).")

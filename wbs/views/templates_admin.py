@@ -1,44 +1,23 @@
 """The managers' task templates pages under /wbs/templates/: list, create, edit."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
+from core.http import HtmxHttpRequest, render_page
 from core.roles import manager_required
 from wbs.forms_turnovers import TaskTemplateForm
-from wbs.models import TaskStatus, TaskTemplate
+from wbs.models import TaskTemplate
+from wbs.queries.templates import templates_for_list
 from wbs.services.templates import template_create as create_template
 from wbs.services.templates import template_update
-
-CLOSED_STATUSES = [TaskStatus.DONE, TaskStatus.CANCELLED]
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def templates_for_list():
-    """Every template with its properties and how many open tasks it has made; three queries."""
-    return (
-        TaskTemplate.objects.select_related("default_assignee", "backup_assignee")
-        .prefetch_related("properties")
-        .annotate(
-            open_tasks=Count(
-                "tasks",
-                filter=Q(tasks__deleted_at__isnull=True) & ~Q(tasks__status__in=CLOSED_STATUSES),
-            )
-        )
-        .order_by("-active", "title_pattern")
-    )
 
 
 @require_GET
 @manager_required
 def template_list(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "wbs/templates.html", {"templates": templates_for_list()})
+    return render_page(request, "wbs/templates.html", {"templates": templates_for_list()})
 
 
 def _form_fields(form: TaskTemplateForm) -> tuple[dict, list]:
@@ -57,7 +36,7 @@ def template_create(request: HtmxHttpRequest) -> HttpResponse:
         messages.success(request, notice)
         return redirect("wbs:templates")
     status = 400 if request.method == "POST" else 200
-    return render(request, "wbs/templates_form.html", {"form": form, "template": None}, status=status)
+    return render_page(request, "wbs/templates_form.html", {"form": form, "template": None}, status=status)
 
 
 @manager_required
@@ -70,4 +49,4 @@ def template_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Template “{template.title_pattern}” saved." if changes else "Nothing changed.")
         return redirect("wbs:templates")
     status = 400 if request.method == "POST" else 200
-    return render(request, "wbs/templates_form.html", {"form": form, "template": template}, status=status)
+    return render_page(request, "wbs/templates_form.html", {"form": form, "template": template}, status=status)

@@ -4,45 +4,17 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from bookings.models import Booking
+from core.http import HtmxHttpRequest, render_page
 from core.roles import manager_required
 from wbs.forms_turnovers import AssignForm, assignable_users
-from wbs.models import Task, TaskStatus
+from wbs.models import Task
+from wbs.queries.turnovers import turnover_bookings
 from wbs.services.turnovers import turnover_assign as assign_task
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def turnover_bookings(first_day: datetime.date, last_day: datetime.date) -> list[Booking]:
-    """Check-outs in [first_day, last_day] with their live tasks, those with unassigned work first; two queries."""
-    tasks = (
-        Task.objects.exclude(status=TaskStatus.CANCELLED)
-        .select_related("assignee", "property")
-        .order_by("due_at", "pk")
-    )
-    bookings = list(
-        Booking.objects.not_cancelled()
-        .filter(check_out__range=(first_day, last_day))
-        .select_related("property")
-        .prefetch_related(Prefetch("tasks", queryset=tasks, to_attr="turnover_tasks"))
-        .order_by("check_out", "property__name", "pk")
-    )
-    for booking in bookings:
-        open_tasks = [task for task in booking.turnover_tasks if task.status != TaskStatus.DONE]
-        booking.unassigned = sum(1 for task in open_tasks if task.assignee_id is None)
-        booking.same_day = any(task.same_day for task in booking.turnover_tasks)
-    # Stable sort: within each group the check-out order above is kept.
-    bookings.sort(key=lambda booking: booking.unassigned == 0)
-    return bookings
 
 
 @require_GET
@@ -59,7 +31,7 @@ def turnover_list(request: HtmxHttpRequest) -> HttpResponse:
         "unassigned_total": sum(booking.unassigned for booking in bookings),
         "same_day_total": sum(booking.same_day for booking in bookings),
     }
-    return render(request, "wbs/turnovers.html", context)
+    return render_page(request, "wbs/turnovers.html", context)
 
 
 @require_POST
@@ -79,4 +51,4 @@ def turnover_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Choose someone from the list.")
         return redirect("wbs:turnovers")
     context = {"task": task, "assignees": list(assignable_users()), "assign_form": form}
-    return render(request, "wbs/turnovers.html#turnover-task", context, status=status)
+    return render_page(request, "wbs/turnovers.html#turnover-task", context, status=status)

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from wbs.models import Project, Task, WbsItem
-from wbs.services.wbs_tree import Rollup, rollup_tree
+from wbs.rollups import Rollup, rollup_tree
 
 # What a rollup needs from a task; the list page loads only these columns.
 ROLLUP_TASK_FIELDS = ["id", "wbs_item_id", "status", "progress", "start_date", "due_date"]
@@ -76,6 +76,11 @@ def project_tree(project: Project) -> ProjectTree:
     return ProjectTree(
         project=project, rows=rows, rollup=project_rollup, task_count=len(rollup_rows), tasks_inline=tasks_inline
     )
+
+
+def item_tasks(item: WbsItem) -> QuerySet[Task]:
+    """The live tasks directly under one item, with their assignees, in date order: one query."""
+    return item.tasks.select_related("assignee").order_by("start_date", "id")
 
 
 def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
