@@ -85,23 +85,23 @@ def task_lock(task: Task) -> Task:
 
 
 def _save_changes(task: Task, current: Task, changes: dict, *, message: str = "") -> dict:
-    """Set `changes` on the locked row `current`, save only those columns and audit what changed.
+    """Set `changes` on the locked row `current`, save only the columns that differ and audit them.
 
-    The caller's `task` gets the new values too, so it can render what it just wrote.
+    The caller's `task` gets the values as saved, so it can render what it just wrote.
     """
     before = audit.snapshot(current, TASK_AUDIT_FIELDS)
     changed = [name for name, value in changes.items() if _stored(current, name) != _stored_value(value)]
-    if not changed:
-        return {}
-    for name in changed:
-        setattr(current, name, changes[name])
-    current.full_clean(exclude=[field.name for field in Task._meta.fields if field.name not in changed])
-    current.save(update_fields=[*changed, "updated_at"])
-    diff = audit.diff(before, audit.snapshot(current, TASK_AUDIT_FIELDS))
-    if diff:
-        audit.record(current, AuditAction.UPDATE, diff, message=message)
-    for name in [*changed, "updated_at"]:
-        setattr(task, name, getattr(current, name))
+    diff: dict = {}
+    if changed:
+        for name in changed:
+            setattr(current, name, changes[name])
+        current.full_clean(exclude=[field.name for field in Task._meta.fields if field.name not in changed])
+        current.save(update_fields=[*changed, "updated_at"])
+        diff = audit.diff(before, audit.snapshot(current, TASK_AUDIT_FIELDS))
+        if diff:
+            audit.record(current, AuditAction.UPDATE, diff, message=message)
+    for name in [*changes, "status", "updated_at"]:
+        setattr(task, Task._meta.get_field(name).attname, _stored(current, name))
     return diff
 
 
@@ -172,9 +172,7 @@ def task_set_status(
             if status == TaskStatus.DONE and not confirmed:
                 _refuse_if_waiting(current)
             changes.update(_status_changes(current, status, reason))
-        diff = _save_changes(task, current, changes, message=reason)
-    task.status = current.status
-    return diff
+        return _save_changes(task, current, changes, message=reason)
 
 
 def _refuse_if_waiting(task: Task) -> None:

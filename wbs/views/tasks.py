@@ -77,7 +77,7 @@ def task_create(request: HtmxHttpRequest) -> HttpResponse:
 @manager_required
 def task_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
-    # The form validates a copy: the service compares the task before and after to audit the change.
+    # The form validates a copy: a refused edit re-renders the page around the task as it is saved.
     form = TaskForm(request.POST or None, instance=copy.copy(task))
     if request.method == "POST" and form.is_valid():
         task_services.task_edit(
