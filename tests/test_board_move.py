@@ -56,9 +56,10 @@ def test_it_moves_a_card_in_a_constant_number_of_queries(manager_client, django_
     doing = [card for card in cards if card.status == "in_progress"]
     ContentType.objects.get_for_model(Task)  # cached per process: whichever test runs first would pay for it
 
-    # session, user, roles, task, WIP limit + count, neighbours, status save (savepoints, validation, update,
-    # audit) and the answer: counts, limits, the card with its tags and links.
-    with django_assert_num_queries(17):
+    # session, user, roles, task, the move (savepoint, the row locked, WIP limit, neighbours), status save
+    # (savepoint, the row locked again, one update of status and position, audit) and the answer: counts,
+    # limits, the card with its tags and links.
+    with django_assert_num_queries(19):
         response = manager_client.post(
             MOVE,
             {"task": todo[3].pk, "status": "in_progress", "before": doing[0].pk, "after": doing[1].pk},

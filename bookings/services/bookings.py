@@ -9,7 +9,10 @@ from core import audit, softdelete
 from core.audit_context import current_audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
+from core.text import single_line_fields
 
+# Single-line fields people type or exports fill: a line break in one breaks lists, calendars and email headers.
+SINGLE_LINE_FIELDS = frozenset({"guest_name", "guest_contact", "external_code", "source_status"})
 # Keyword names for booking_update: the property by its field name, the rest as imports fill them.
 BOOKING_AUDIT_FIELDS = ["property", *BOOKING_DATA_FIELDS[1:], "edited_by_hand"]
 
@@ -107,7 +110,7 @@ def booking_create(*, user, confirm_overlap: bool = False, **fields) -> Booking:
     """Create a booking by hand. It is marked edited by hand unless the caller says otherwise, so that an
     import carrying the same code raises a conflict instead of overwriting what the manager typed."""
     fields.setdefault("edited_by_hand", True)
-    booking = Booking(**fields)
+    booking = Booking(**single_line_fields(fields, SINGLE_LINE_FIELDS))
     with transaction.atomic():
         overlapping = _validate(booking, confirm_overlap=confirm_overlap)
         booking.save()
@@ -127,7 +130,7 @@ def booking_update(*, booking: Booking, user, confirm_overlap: bool = False, **c
     if unknown:
         raise ValueError(f"Not editable booking fields: {sorted(unknown)}")
     before = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
-    for name, value in changes.items():
+    for name, value in single_line_fields(changes, SINGLE_LINE_FIELDS).items():
         setattr(booking, name, value)
     if audit.diff(before, audit.snapshot(booking, BOOKING_AUDIT_FIELDS)) and "edited_by_hand" not in changes:
         booking.edited_by_hand = True

@@ -8,6 +8,7 @@ from bookings.models import Booking, Property
 from core import audit, softdelete
 from core.errors import InvalidInput
 from core.models import AuditAction
+from core.text import single_line
 
 PROPERTY_AUDIT_FIELDS = [
     "name",
@@ -37,7 +38,7 @@ def clean_aliases(aliases) -> list[str]:
 
 def _normalise(prop: Property) -> None:
     prop.code = (prop.code or "").strip().upper()
-    prop.name = (prop.name or "").strip()
+    prop.name = single_line(prop.name)
     prop.aliases = clean_aliases(prop.aliases)
 
 

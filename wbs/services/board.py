@@ -10,7 +10,8 @@ from core import audit
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
 from wbs.models import BoardColumn, Task, TaskStatus
-from wbs.services.tasks import task_set_status, unfinished_fs_predecessors
+from wbs.services.tasks import task_lock, task_set_status, unfinished_fs_predecessors
+from wbs.transitions import check_move
 
 # Cards sit POSITION_GAP apart; a card dropped between two takes the midpoint, so a move writes one row.
 POSITION_GAP = 1024.0
@@ -53,21 +54,26 @@ def board_move_card(
     """
     if status not in TaskStatus.values:
         raise InvalidInput(f"{status!r} is not a board column; use one of {', '.join(TaskStatus.values)}.")
-    old_status = task.status
     with transaction.atomic():
-        warning = _check_wip_limit(task, status) if status != old_status else ""
-        if status == TaskStatus.DONE and old_status != TaskStatus.DONE and not confirmed:
-            blocking = unfinished_fs_predecessors(task)
-            if blocking:
-                raise NeedsConfirmation(task, blocking)
-        old_position = task.position
-        task.position = _position_between(task, status, before_id, after_id)
+        current = task_lock(task)
+        old_status = current.status
         if status != old_status:
-            # task_set_status saves the whole row (the new position with it) and audits the status change.
-            task_set_status(task=task, status=status, user=user, confirmed=True)
-        elif task.position != old_position:
-            task.save(update_fields=["position", "updated_at"])
-            audit.record(task, AuditAction.MOVE, {"position": [old_position, task.position]}, message="Reordered")
+            # Before the WIP limit and the predecessors: a move the user may not make is refused as such.
+            check_move(user=user, title=current.title, current=old_status, new=status)
+        warning = _check_wip_limit(current, status) if status != old_status else ""
+        if status == TaskStatus.DONE and old_status != TaskStatus.DONE and not confirmed:
+            blocking = unfinished_fs_predecessors(current)
+            if blocking:
+                raise NeedsConfirmation(current, blocking)
+        old_position = current.position
+        position = _position_between(current, status, before_id, after_id)
+        if status != old_status:
+            # One update for both: the status (checked, audited) and where the card lands.
+            task_set_status(task=task, status=status, user=user, confirmed=True, position=position)
+        elif position != old_position:
+            current.position = task.position = position
+            current.save(update_fields=["position", "updated_at"])
+            audit.record(current, AuditAction.MOVE, {"position": [old_position, position]}, message="Reordered")
     return MoveResult(task=task, old_status=old_status, warning=warning)
 
 

@@ -6,9 +6,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from core.text import single_line
 from wbs import tasks as jobs
 
 SUBJECT_PREFIX = "StayOps: "
+SUBJECT_MAX = 150
+
+
+def email_subject(text: str) -> str:
+    """A subject line from any text: Django refuses a header with a line break, and the job would fail."""
+    return SUBJECT_PREFIX + single_line(text)[:SUBJECT_MAX]
 
 
 @dataclass
@@ -37,11 +44,9 @@ def notify_users(*, user_ids, subject: str, body: str) -> None:
         return
     # A rolled-back write must not send mail, and the request must not wait for the mail server.
     transaction.on_commit(
-        lambda: jobs.send_user_notification.enqueue(user_ids=ids, subject=SUBJECT_PREFIX + subject[:150], body=body)
+        lambda: jobs.send_user_notification.enqueue(user_ids=ids, subject=email_subject(subject), body=body)
     )
 
 
 def notify_managers(*, subject: str, body: str) -> None:
-    transaction.on_commit(
-        lambda: jobs.send_manager_notification.enqueue(subject=SUBJECT_PREFIX + subject[:150], body=body)
-    )
+    transaction.on_commit(lambda: jobs.send_manager_notification.enqueue(subject=email_subject(subject), body=body))

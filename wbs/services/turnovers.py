@@ -18,6 +18,7 @@ from core.audit_context import audit_context
 from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
+from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
 from wbs.services.notifications import Digest, notify_managers, notify_users
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
@@ -92,7 +93,7 @@ def render_title(pattern: str, booking: Booking) -> str:
         "nights": str(booking.nights()),
         "guests": str(booking.guests()),
     }
-    title = _PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), pattern)
+    title = single_line(_PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), pattern))
     return title[: Task._meta.get_field("title").max_length]
 
 

@@ -2,17 +2,17 @@
 
 import copy
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
 from core.roles import is_manager, manager_required
 from wbs.forms import (
@@ -28,6 +28,8 @@ from wbs.models import ChecklistItem, Task, TaskDependency, TaskStatus, WbsItem
 from wbs.services import tasks as task_services
 from wbs.services.dependencies import dependency_add, dependency_remove
 from wbs.services.field import field_task_done
+from wbs.task_queries import dependency_candidates, visible_links
+from wbs.transitions import allowed_moves
 
 TASK_TEMPLATE = "wbs/task_detail.html"
 # Fired after every write on the task page: the history part listens for it and reloads itself.
@@ -36,27 +38,27 @@ TASK_CHANGED_EVENT = "task-changed"
 DEPENDENCIES_CHANGED_EVENT = "dependencies-changed"
 
 
-def _visible_task(request, pk: int) -> Task:
+def _visible_task(request: HtmxHttpRequest, pk: int) -> Task:
     """The task if the user may see it (a cleaner only their own), else 404."""
     return get_object_or_404(Task.objects.visible_to(request.user).for_detail_view(), pk=pk)
 
 
 @login_required
 @require_GET
-def task_detail(request, pk: int) -> HttpResponse:
+def task_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     return _render_task(request, task)
 
 
 @login_required
 @require_GET
-def task_history(request, pk: int) -> HttpResponse:
+def task_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     return _render_task(request, task, part="history")
 
 
 @manager_required
-def task_create(request) -> HttpResponse:
+def task_create(request: HtmxHttpRequest) -> HttpResponse:
     initial = {}
     if request.method == "GET":
         # Links from a WBS row or a property page pre-fill where the task belongs.
@@ -69,26 +71,27 @@ def task_create(request) -> HttpResponse:
         messages.success(request, f"Task “{task.title}” created.")
         return redirect(task)
     context = {"form": form, "task": None, "cancel_url": _cancel_url(form)}
-    return render(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
+    return render_page(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
 
 
 @manager_required
-def task_edit(request, pk: int) -> HttpResponse:
+def task_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
-    # The form validates a copy: the service compares the task before and after to audit the change.
+    # The form validates a copy: a refused edit re-renders the page around the task as it is saved.
     form = TaskForm(request.POST or None, instance=copy.copy(task))
     if request.method == "POST" and form.is_valid():
-        task_services.task_update(task=task, user=request.user, **form.service_fields())
-        task_services.task_set_tags(task=task, tags=list(form.cleaned_data["tags"]), user=request.user)
+        task_services.task_edit(
+            task=task, tags=list(form.cleaned_data["tags"]), user=request.user, **form.service_fields()
+        )
         messages.success(request, "Task saved.")
         return redirect(task)
     context = {"form": form, "task": task, "cancel_url": task.get_absolute_url()}
-    return render(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
+    return render_page(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
-def task_status(request, pk: int) -> HttpResponse:
+def task_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     form = TaskStatusForm(request.POST)
     if not form.is_valid():
@@ -113,7 +116,7 @@ def task_status(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def task_assignee(request, pk: int) -> HttpResponse:
+def task_assignee(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
     form = TaskAssigneeForm(request.POST)
     if not form.is_valid():
@@ -124,22 +127,24 @@ def task_assignee(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def task_tags(request, pk: int) -> HttpResponse:
+def task_tags(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
     form = TaskTagsForm(request.POST)
     if not form.is_valid():
         return _render_task(request, task, part="tags", status=400, tags_form=form)
-    tags = list(form.cleaned_data["tags"])
-    if form.cleaned_data["new_tag"].strip():
-        color = form.cleaned_data["new_tag_color"] or "#64748b"
-        tags.append(task_services.tag_create(name=form.cleaned_data["new_tag"], color=color, user=request.user))
-    task_services.task_set_tags(task=task, tags=tags, user=request.user)
+    task_services.task_set_tags(
+        task=task,
+        tags=form.cleaned_data["tags"],
+        new_tag=form.cleaned_data["new_tag"],
+        new_tag_color=form.cleaned_data["new_tag_color"],
+        user=request.user,
+    )
     return _after_write(request, task, part="tags")
 
 
 @manager_required
 @require_POST
-def task_dependency_add(request) -> HttpResponse:
+def task_dependency_add(request: HtmxHttpRequest) -> HttpResponse:
     """Add predecessor → successor. Posted by the task page (with `task`, the page's task) and by the Gantt.
 
     A refusal (a loop, a duplicate) shows in the task page's form; an HTMX post from elsewhere gets it as
@@ -157,12 +162,12 @@ def task_dependency_add(request) -> HttpResponse:
                 user=request.user,
             )
         except InvalidInput as refusal:
-            if page_task is None and request.htmx:
+            if page_task is None and wants_fragment(request):
                 raise
             form.add_error(None, refusal.message)
         else:
             return _after_dependency_change(request, page_task or form.cleaned_data["successor"])
-    shown = page_task or (None if request.htmx else form.cleaned_data.get("successor"))
+    shown = page_task or (None if wants_fragment(request) else form.cleaned_data.get("successor"))
     if shown is None:
         raise InvalidInput(_first_error(form))
     task = _visible_task(request, shown.pk)
@@ -171,7 +176,7 @@ def task_dependency_add(request) -> HttpResponse:
 
 @manager_required
 @require_POST
-def task_dependency_remove(request, pk: int) -> HttpResponse:
+def task_dependency_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dependency = get_object_or_404(TaskDependency.objects.select_related("predecessor", "successor"), pk=pk)
     page_task = _page_task(request) or dependency.successor
     dependency_remove(dependency=dependency, user=request.user)
@@ -180,7 +185,7 @@ def task_dependency_remove(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def checklist_add(request, pk: int) -> HttpResponse:
+def checklist_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.for_detail_view(), pk=pk)
     form = ChecklistAddForm(request.POST, prefix="checklist")
     if not form.is_valid():
@@ -191,7 +196,7 @@ def checklist_add(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def checklist_toggle(request, pk: int) -> HttpResponse:
+def checklist_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ChecklistItem.objects.filter(task__in=Task.objects.visible_to(request.user)).select_related("task"), pk=pk
     )
@@ -205,7 +210,7 @@ def checklist_toggle(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_comment(request, pk: int) -> HttpResponse:
+def task_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     form = CommentForm(request.POST, prefix="comment")
     if not form.is_valid():
@@ -216,13 +221,13 @@ def task_comment(request, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def task_delete(request, pk: int) -> HttpResponse:
+def task_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("wbs_item__project"), pk=pk)
     task_services.task_delete(task=task, user=request.user)
     messages.success(request, f"Task “{task.title}” deleted.")
     project = task.wbs_item.project if task.wbs_item and not task.wbs_item.project.is_deleted else None
     destination = project.get_absolute_url() if project else reverse("wbs:projects")
-    if request.htmx:
+    if wants_fragment(request):
         return HttpResponseClientRedirect(destination)
     return redirect(destination)
 
@@ -230,17 +235,17 @@ def task_delete(request, pk: int) -> HttpResponse:
 # --- Rendering ----------------------------------------------------------------------------------------
 
 
-def _after_write(request, task: Task, *, part: str) -> HttpResponse:
+def _after_write(request: HtmxHttpRequest, task: Task, *, part: str) -> HttpResponse:
     """HTMX: the changed part, re-read, plus an event that refreshes the history. Otherwise back to the page."""
-    if not request.htmx:
+    if not wants_fragment(request):
         return redirect(task)
     task = _visible_task(request, task.pk)
     response = _render_task(request, task, part=part)
     return trigger_client_event(response, TASK_CHANGED_EVENT)
 
 
-def _after_dependency_change(request, task: Task) -> HttpResponse:
-    if not request.htmx:
+def _after_dependency_change(request: HtmxHttpRequest, task: Task) -> HttpResponse:
+    if not wants_fragment(request):
         return redirect(_safe_next(request) or task.get_absolute_url())
     if _page_task(request) is None:
         # Posted from another page (the Gantt): it redraws itself when told.
@@ -251,20 +256,25 @@ def _after_dependency_change(request, task: Task) -> HttpResponse:
     return trigger_client_event(response, TASK_CHANGED_EVENT)
 
 
-def _render_task(request, task: Task, *, part: str | None = None, status: int = 200, **extra) -> HttpResponse:
+def _render_task(
+    request: HtmxHttpRequest, task: Task, *, part: str | None = None, status: int = 200, **extra
+) -> HttpResponse:
     """The task page, or one of its parts for HTMX. Querysets stay lazy (a part only reads what it shows),
     except the checklist, small and counted for its heading."""
     manager = is_manager(request.user)
     checklist = list(task.checklist.select_related("done_by"))
+    predecessor_links, successor_links = visible_links(task, request.user)
+    # The buttons offered: the current status and those the user's role may move the task to.
+    moves = allowed_moves(request.user, task.status) | {task.status}
     context = {
         "task": task,
         "can_manage": manager,
-        "statuses": TaskStatus.choices if manager else [c for c in TaskStatus.choices if c[0] != TaskStatus.CANCELLED],
+        "statuses": [choice for choice in TaskStatus.choices if choice[0] in moves],
         "checklist": checklist,
         "done_count": sum(item.done for item in checklist),
         "comments": task.comments.select_related("author"),
-        "predecessor_links": task.predecessor_links.select_related("predecessor").order_by("id"),
-        "successor_links": task.successor_links.select_related("successor").order_by("id"),
+        "predecessor_links": predecessor_links,
+        "successor_links": successor_links,
         "history": AuditEntry.objects.for_object(task).order_by("-created_at", "-id")[:50],
         "checklist_form": ChecklistAddForm(prefix="checklist"),
         "comment_form": CommentForm(prefix="comment"),
@@ -274,25 +284,11 @@ def _render_task(request, task: Task, *, part: str | None = None, status: int = 
         context.setdefault("assignee_form", TaskAssigneeForm(initial={"assignee": task.assignee_id}))
         context.setdefault("tags_form", TaskTagsForm(initial={"tags": [tag.pk for tag in task.tags.all()]}))
         context.setdefault("dependency_form", DependencyForm(initial={"successor": task.pk}, tasks=Task.objects.none()))
-        context["dependency_candidates"] = _dependency_candidates(task)
-    template = TASK_TEMPLATE
-    if request.htmx and part:
-        template += f"#{part}"
-    return render(request, template, context, status=status)
+        context["dependency_candidates"] = dependency_candidates(task)
+    return render_page(request, TASK_TEMPLATE, context, partial=part, status=status)
 
 
-def _dependency_candidates(task: Task):
-    """Tasks offered as predecessors: the same project's (or property's) open work first, nearest dates first."""
-    # Only what an option shows: at thousands of tasks, loading whole rows is most of the page's time.
-    candidates = Task.objects.exclude(pk=task.pk).select_related("wbs_item").only("id", "title", "wbs_item__code")
-    if task.wbs_item_id:
-        candidates = candidates.filter(wbs_item__project_id=task.wbs_item.project_id)
-    elif task.property_id:
-        candidates = candidates.filter(property_id=task.property_id)
-    return candidates.order_by("wbs_item__sort_key", "start_date", "id")[: settings.TASK_DEPENDENCY_CHOICES]
-
-
-def _page_task(request) -> Task | None:
+def _page_task(request: HtmxHttpRequest) -> Task | None:
     """The task whose page posted the form (field `task`), if it is one the user may see."""
     raw = request.POST.get("task", "")
     if not raw.isdigit():
@@ -300,7 +296,7 @@ def _page_task(request) -> Task | None:
     return Task.objects.visible_to(request.user).filter(pk=int(raw)).first()
 
 
-def _safe_next(request) -> str | None:
+def _safe_next(request: HtmxHttpRequest) -> str | None:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
