@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 # The app binds to loopback unless told otherwise: a load balancer or reverse proxy sits in front in production.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
@@ -26,3 +28,22 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # Behind a proxy, trust X-Forwarded-* only from the addresses listed (default: loopback).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 proc_name = "stayops"
+
+# Prometheus metrics from every worker process: each writes its figures to files in this directory and /metrics
+# adds them up. A caller (scripts/run.sh) that shares the directory with a db_worker sets and empties it itself.
+_metrics_dir_given = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if not _metrics_dir_given:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(tempfile.gettempdir(), f"stayops-metrics-{os.getpid()}")
+
+
+def on_starting(server):
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    if not _metrics_dir_given:
+        shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -7,5 +7,8 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.calendar.jobs import ensure_schedule_after_migrate
+        from bookings.metrics import booking_metrics
+        from core.metrics import register_provider
 
         post_migrate.connect(ensure_schedule_after_migrate, sender=self)
+        register_provider(booking_metrics)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "core",
     "bookings",
     "wbs",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     # Answers /health/* before host validation, sessions or logging: probes must be cheap and must
     # work when they reach the pod by IP address.
     "core.middleware.HealthCheckMiddleware",
+    # Request counts and latencies per view (django-prometheus); probes above are not counted.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestLogMiddleware",
     # Compresses the final HTML and JSON (its response hook runs after every middleware below).
     "core.compression.TextGZipMiddleware",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "core.middleware.AuditActorMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
     "core.middleware.AppErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +113,8 @@ if DATABASE_URL:
     DATABASES = {
         "default": parse_database_url(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, connect_timeout=DB_CONNECT_TIMEOUT)
     }
+    # django-prometheus's wrapper of Django's backend: query counts, durations and errors per process.
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
     _db_options = DATABASES["default"]["OPTIONS"]
     _db_options.setdefault("keepalives", "1")
     _db_options.setdefault("keepalives_idle", str(DB_KEEPALIVE_IDLE_SECONDS))
@@ -119,7 +125,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "django_prometheus.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "stayops.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing
@@ -151,7 +157,7 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
 # --- Background jobs (django-tasks) ---
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
@@ -316,6 +322,19 @@ if CALENDAR_FETCH_TIMEOUT <= 0 or not 0 < CALENDAR_MAX_DROP_RATIO <= 1:
 # --- Circuit breaker per external host (core.circuit), shared by every process through the cache ---
 CIRCUIT_FAILURE_THRESHOLD = env_int("CIRCUIT_FAILURE_THRESHOLD", 5, minimum=1)
 CIRCUIT_RESET_SECONDS = env_int("CIRCUIT_RESET_SECONDS", 300, minimum=1)
+
+# --- Error reporting (optional): unexpected errors to Sentry, with no personal data ---
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=VERSION,
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+        send_default_pii=False,
+    )
 
 # --- Logging: one JSON line per request (core.middleware.RequestLogMiddleware) ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -15,6 +15,12 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django_prometheus.cache.metrics import (
+    django_cache_get_fail_total,
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -23,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Errors that mean "Redis is not reachable now", as opposed to a bug in how it is called.
 UNAVAILABLE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 DEFAULT_RETRY_SECONDS = 5.0
+METRICS_LABEL = "redis"
 
 T = TypeVar("T")
 
@@ -71,7 +78,20 @@ class ResilientRedisCache(RedisCache):
         return self._guard(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False)
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        return self._guard(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+        django_cache_get_total.labels(backend=METRICS_LABEL).inc()
+        if not self.available:
+            django_cache_get_fail_total.labels(backend=METRICS_LABEL).inc()
+            return default
+        missing = object()
+        value = self._guard(lambda: super(ResilientRedisCache, self).get(key, missing, version), None)
+        if value is None and not self.available:
+            django_cache_get_fail_total.labels(backend=METRICS_LABEL).inc()
+            return default
+        if value is missing:
+            django_cache_misses_total.labels(backend=METRICS_LABEL).inc()
+            return default
+        django_cache_hits_total.labels(backend=METRICS_LABEL).inc()
+        return value
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> None:
         self._guard(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)

@@ -24,6 +24,10 @@ BIN=$BIN scripts/migrate.sh
 # Demo users have a known password; on an empty database only (the data directory is this checkout's own).
 "$BIN/python" manage.py seed_demo --if-empty --force
 
+# The web workers and the background worker share one directory of Prometheus figures (read by /metrics).
+export PROMETHEUS_MULTIPROC_DIR="$STAYOPS_DATA_DIR/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+
 BIN=$BIN scripts/worker.sh &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM

@@ -24,6 +24,7 @@ from django.utils import timezone
 from bookings import hooks
 from bookings.calendar.fetch import FetchFailed, fetch_calendar
 from bookings.calendar.parsing import FeedEvent, NotACalendar, parse_calendar
+from bookings.metrics import calendar_syncs_total
 from bookings.models import (
     BOOKING_DATA_FIELDS,
     Booking,
@@ -153,6 +154,12 @@ def review_reason(feed: CalendarFeed, events: list[FeedEvent]) -> str:
 
 def calendar_feed_sync(*, feed_id: int) -> SyncOutcome:
     """Fetch and apply one feed. Never raises for a bad feed: the outcome says what happened and why."""
+    outcome = _sync(feed_id)
+    calendar_syncs_total.labels(status=outcome.status).inc()
+    return outcome
+
+
+def _sync(feed_id: int) -> SyncOutcome:
     lease = _claim(feed_id)
     if lease is None:
         if not CalendarFeed.objects.filter(pk=feed_id).exists():
