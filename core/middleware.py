@@ -144,6 +144,11 @@ class AppErrorMiddleware:
             # Shown in the toast region whatever element the request meant to swap.
             response["HX-Retarget"] = "#toasts"
             response["HX-Reswap"] = "beforeend"
-            return response
-        html = render_to_string("error.html", {"status": status, "title": title, "message": message}, request=request)
-        return HttpResponse(html, status=status)
+        else:
+            html = render_to_string(
+                "error.html", {"status": status, "title": title, "message": message}, request=request
+            )
+            response = HttpResponse(html, status=status)
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -19,6 +19,7 @@ from bookings.importing.template_workbook import template_workbook_bytes
 from bookings.models import Booking, ImportBatch, ImportRowAction, ImportState, Property
 from bookings.tasks import current_progress, import_batch_preview_again, import_batch_start_apply, import_batch_upload
 from core.errors import Conflict
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
@@ -40,6 +41,7 @@ class HtmxHttpRequest(HttpRequest):
 
 @manager_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("RATE_LIMIT_IMPORTS", what="imports")
 def import_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():

@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from core.errors import InvalidInput
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
 from wbs.filters import TaskFilter
@@ -376,6 +377,7 @@ def _export_rows(tasks):
 
 @require_GET
 @manager_required
+@rate_limit("RATE_LIMIT_EXPORTS", what="exports", methods=["GET"])
 def task_export(request: HtmxHttpRequest) -> HttpResponse:
     """The tasks in the current filter as .xlsx, formula-like cells escaped."""
     if request.GET.get("format", "xlsx") != "xlsx":
