@@ -263,6 +263,8 @@ LOGGING = {
         # The request log line replaces Django's own per-request lines.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) still show.
+        "axes": {"level": "WARNING"},
     },
 }
 
