@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import AuditEntry
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, PHONE, no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,18 @@ def test_behind_a_trusted_proxy_it_throttles_the_forwarded_client(client, manage
     assert sign_in(Client(), "manager", PASSWORD, balancer, HTTP_X_FORWARDED_FOR=ELSEWHERE).status_code == 302
     forged = f"{ELSEWHERE}, {HOME}"
     assert sign_in(Client(), "manager", PASSWORD, balancer, HTTP_X_FORWARDED_FOR=forged).status_code == 429
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_lockout_message_on_a_phone(page, live_server, manager, settings, screenshot):
+    settings.LOGIN_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT = 2
+    page.set_viewport_size(PHONE)
+    for password in ("wrong-1", "wrong-2", PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "manager")
+        page.fill("input[name=password]", password)
+        page.click("main button[type=submit]")
+    assert "Too many failed sign-ins" in page.locator("[role=alert]").inner_text()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "login-locked-out-phone")

@@ -89,3 +89,13 @@ def test_the_rule_is_one_function_other_endpoints_can_use(rf: RequestFactory, ma
     assert ops_request_allowed(request) is False
     manager.is_staff = True
     assert ops_request_allowed(request) is True
+
+
+def test_a_bad_network_setting_stops_the_app(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import env_networks
+
+    monkeypatch.setenv("OPS_ALLOWED_NETWORKS", "10.0.0.0/8, intranet")
+    with pytest.raises(ImproperlyConfigured, match="'intranet', which is not an address or network"):
+        env_networks("OPS_ALLOWED_NETWORKS", [])

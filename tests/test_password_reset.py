@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, PHONE, no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,27 @@ def test_the_old_password_no_longer_signs_in(client, manager_with_email):
     response = Client().post("/accounts/login/", {"username": "manager", "password": PASSWORD})
     assert response.status_code == 200
     assert "correct username and password" in response.content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_cleaner_resets_a_forgotten_password_on_a_phone(page, live_server, cleaner, screenshot):
+    cleaner.email = "carla@example.com"
+    cleaner.save()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("text=Forgot your password?")
+    page.fill("input[name=email]", "carla@example.com")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "password-reset-phone")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/password_reset/done/")
+
+    page.goto(live_server.url + reset_link())
+    page.fill("input[name=new_password1]", NEW_PASSWORD)
+    page.fill("input[name=new_password2]", NEW_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/reset/done/")
+    assert "Password changed" in page.inner_text("h1")
+    cleaner.refresh_from_db()
+    assert cleaner.check_password(NEW_PASSWORD)
