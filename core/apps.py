@@ -6,5 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "StayOps core"
 
     def ready(self):
-        # Connects the audit of sign-in lockouts to django-axes' signal.
-        from core import login_throttle  # noqa: F401
+        # Connects the audit of sign-in lockouts to django-axes' signal, and the idle clock to sign-in.
+        from core import login_throttle, security  # noqa: F401

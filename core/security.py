@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 LAST_SEEN_KEY = "last_seen"
@@ -36,6 +38,13 @@ class IdleSessionMiddleware:
             elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="core.security.start_idle_clock")
+def start_idle_clock(sender, request, user, **kwargs) -> None:
+    """Signing in is activity: stamped here, the requests of the next minute write nothing to the session."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
 
 
 class SecurityHeadersMiddleware:
