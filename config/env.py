@@ -1,6 +1,8 @@
 """Small helpers that read settings from environment variables and fail loudly on bad values."""
 
+import ipaddress
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +66,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^\d+/\d*[smhd]$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit as django-ratelimit writes it: `10/m`, `60/10m`, `5/h`, `100/d`."""
+    value = (_raw(name) or default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 10/m, 60/10m or 5/h, not {value!r}.")
+    return value
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated addresses or networks (`127.0.0.1`, `10.0.0.0/8`, `fc00::/7`), each checked."""
+    networks = env_list(name, default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} holds {network!r}, which is not an address or network.") from None
+    return networks
 
 
 def parse_database_url(url: str, *, conn_max_age: int, connect_timeout: int) -> dict:

@@ -1,10 +1,20 @@
 """StayOps settings: every value comes from an environment variable (documented in .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url
+from config.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_networks,
+    env_rate,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("STAYOPS_DATA_DIR", str(BASE_DIR / "var")))
@@ -50,6 +60,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prometheus",
+    "axes",
+    "csp",
     "core",
     "bookings",
     "wbs",
@@ -65,18 +77,23 @@ MIDDLEWARE = [
     # Compresses the final HTML and JSON (its response hook runs after every middleware below).
     "core.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.IdleSessionMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.AuditActorMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
     "core.middleware.AppErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +192,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The throttle's gate first (django-axes), then the real check.
+AUTHENTICATION_BACKENDS = [
+    "core.login_throttle.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -348,5 +370,78 @@ LOGGING = {
         # The request log line replaces Django's own per-request lines.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) still show.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# --- Security (docs/operations.md, "Security") ---
+# How many proxies of ours append to X-Forwarded-For (1 behind one load balancer); 0 ignores the header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Sign-in throttling (django-axes, state in the database): per username and address together.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A lockout ends LOGIN_LOCKOUT_MINUTES after it began, however often someone keeps trying meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.lockout_response"
+AXES_VERBOSE = False
+# Rate limits (django-ratelimit counters in the cache: Redis when REDIS_URL is set), as count/period.
+# A cache that cannot count lets requests through rather than refusing everyone.
+RATELIMIT_FAIL_OPEN = True
+RATE_LIMIT_IMPORTS = env_rate("RATE_LIMIT_IMPORTS", "20/h")
+RATE_LIMIT_PHOTO_UPLOADS = env_rate("RATE_LIMIT_PHOTO_UPLOADS", "60/10m")
+RATE_LIMIT_EXPORTS = env_rate("RATE_LIMIT_EXPORTS", "30/h")
+RATE_LIMIT_CALENDAR_SYNC = env_rate("RATE_LIMIT_CALENDAR_SYNC", "6/h")
+RATE_LIMIT_CALENDAR_FEEDS = env_rate("RATE_LIMIT_CALENDAR_FEEDS", "60/h")
+RATE_LIMIT_PASSWORD_RESET = env_rate("RATE_LIMIT_PASSWORD_RESET", "5/h")
+# Operator endpoints (/health/detailed/, /metrics): staff, this bearer token, or these networks.
+OPS_TOKEN = env_str("OPS_TOKEN", "")
+OPS_ALLOWED_NETWORKS = env_networks(
+    "OPS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+)
+# Sessions: signed out after this long without a request; never longer than SESSION_COOKIE_AGE in all.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120, minimum=1)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600, minimum=60)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=300)
+# Content-Security-Policy (django-csp). No inline or eval'd script anywhere; inline style attributes only
+# (the timeline and tag colours position and colour elements from data), never <style> elements.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "style-src-elem": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "manifest-src": [_SELF],
+        "worker-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features no page uses; a script injected despite the CSP still cannot reach them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)

@@ -36,6 +36,11 @@ class RateLimited(AppError):
     status = 429
     title = "Too many requests"
 
+    def __init__(self, message: str, *, title: str | None = None, retry_after: int | None = None):
+        super().__init__(message, title=title)
+        # Seconds until the budget refills: sent as Retry-After.
+        self.retry_after = retry_after
+
 
 class Unavailable(AppError):
     status = 503

@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 
+from core.ops_access import ops_only
+
 logger = logging.getLogger(__name__)
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -243,7 +245,9 @@ def readiness(request: HttpRequest) -> JsonResponse:
     return _respond(readiness_memo.get(lambda: run_checks(READINESS_CHECKS)))
 
 
+@ops_only
 def detailed(request: HttpRequest) -> JsonResponse:
+    """Every check with its duration: for operators only (core.ops_access), a 404 to anyone else."""
     started = time.perf_counter()
     # Open circuits are a warning for operators, not a reason to take the pod out of the load balancer.
     body = run_checks({**READINESS_CHECKS, "circuits:open": check_circuits})

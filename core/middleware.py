@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from core import health
+from core import health, views_ops
 from core.audit_context import AuditContext, _current
 from core.errors import AppError
 from core.models import AuditSource
@@ -20,6 +20,10 @@ logger = logging.getLogger("stayops.request")
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 ADMIN_PREFIX = "/admin/"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+# Answered before host validation: probes and Prometheus reach app servers by IP address.
+OPERATOR_PATHS = {**health.PROBES, "/metrics": views_ops.metrics}
 
 
 class HealthCheckMiddleware:
@@ -34,7 +38,7 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        view = health.PROBES.get(request.path_info)
+        view = OPERATOR_PATHS.get(request.path_info)
         if view is not None:
             return view(request)
         return self.get_response(request)
@@ -144,6 +148,11 @@ class AppErrorMiddleware:
             # Shown in the toast region whatever element the request meant to swap.
             response["HX-Retarget"] = "#toasts"
             response["HX-Reswap"] = "beforeend"
-            return response
-        html = render_to_string("error.html", {"status": status, "title": title, "message": message}, request=request)
-        return HttpResponse(html, status=status)
+        else:
+            html = render_to_string(
+                "error.html", {"status": status, "title": title, "message": message}, request=request
+            )
+            response = HttpResponse(html, status=status)
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -51,6 +51,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; on SQLite user ids repeat from test to test, so one test's
+    uploads would spend the next one's budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def ensure_role_groups() -> None:
     """Transactional tests flush the database, groups from the roles migration included: put them back."""
     if Group.objects.filter(name__in=["manager", "cleaner"]).count() == 2:

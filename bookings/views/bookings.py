@@ -30,6 +30,7 @@ from bookings.services.bookings import (
 from bookings.tables import EXPORT_HEADERS, BookingTable, export_rows
 from core.errors import InvalidInput
 from core.models import AuditEntry
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import csv_response, xlsx_response
 
@@ -65,6 +66,7 @@ def booking_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET"])
+@rate_limit("RATE_LIMIT_EXPORTS", what="exports", methods=["GET"])
 def booking_export(request: HtmxHttpRequest) -> HttpResponse:
     export_format = request.GET.get("format", "xlsx")
     if export_format not in EXPORT_FORMATS:

@@ -17,6 +17,7 @@ from bookings.calendar.sync import calendar_feed_review_apply, calendar_feed_rev
 from bookings.forms import CalendarFeedForm, add_service_errors
 from bookings.models import CalendarFeed, Property
 from core.http import HtmxHttpRequest, render_page, wants_fragment
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 
 PANEL = "bookings/_calendar_feeds_panel.html"
@@ -110,6 +111,7 @@ def calendar_feed_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
+@rate_limit("RATE_LIMIT_CALENDAR_SYNC", what="syncs of this feed", key=lambda request, pk: f"feed:{pk}")
 def calendar_feed_sync_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     feed = _feed(pk)
     calendar_feed_sync_later(feed_id=feed.pk)

@@ -25,6 +25,7 @@ from bookings.importing.progress import current_progress
 from bookings.importing.template_workbook import template_workbook_bytes
 from bookings.models import Booking, ImportBatch, ImportRowAction, ImportState, Property
 from core.errors import Conflict
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import XLSX_CONTENT_TYPE
 
@@ -46,6 +47,7 @@ class HtmxHttpRequest(HttpRequest):
 
 @manager_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("RATE_LIMIT_IMPORTS", what="imports")
 def import_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():

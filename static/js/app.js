@@ -10,6 +10,12 @@
   }
   document.addEventListener("DOMContentLoaded", function () { scheduleDismiss(document); });
   document.addEventListener("htmx:afterSettle", function () { scheduleDismiss(document); });
+  // Handlers live here, not in onclick attributes: the Content-Security-Policy forbids inline script.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".toast-close");
+    if (close) { close.closest(".toast").remove(); return; }
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
   // A request that never reached the server (weak connection) gets a message instead of silence.
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("toasts");
@@ -19,7 +25,6 @@
     toast.setAttribute("role", "alert");
     toast.innerHTML = '<div class="toast-body"><strong>No connection.</strong> Your change was not saved; try again.</div>' +
       '<button type="button" class="toast-close" aria-label="Dismiss">×</button>';
-    toast.querySelector("button").addEventListener("click", function () { toast.remove(); });
     region.appendChild(toast);
   });
 })();

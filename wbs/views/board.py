@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import InvalidInput
 from core.http import HtmxHttpRequest, render_page, wants_fragment
+from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
 from wbs.filters import TaskFilter
@@ -182,6 +183,7 @@ def _confirm_done(request: HtmxHttpRequest, error: NeedsConfirmation, data: dict
 
 @require_GET
 @manager_required
+@rate_limit("RATE_LIMIT_EXPORTS", what="exports", methods=["GET"])
 def task_export(request: HtmxHttpRequest) -> HttpResponse:
     """The tasks in the current filter as .xlsx, formula-like cells escaped."""
     if request.GET.get("format", "xlsx") != "xlsx":

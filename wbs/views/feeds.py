@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from bookings.models import Property
 from core.errors import InvalidInput
 from core.http import HtmxHttpRequest, render_page
+from core.ratelimits import by_feed_token, rate_limit
 from core.roles import CLEANER, MANAGER, is_manager, role_required
 from wbs.calendar_feeds import (
     calendar_token_for,
@@ -32,6 +33,7 @@ def _ics(body: bytes, name: str) -> HttpResponse:
 
 
 @require_GET
+@rate_limit("RATE_LIMIT_CALENDAR_FEEDS", what="calendar refreshes", key=by_feed_token, methods=["GET"])
 def cleaner_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """No sign-in: calendar apps cannot log in. A revoked or unknown token, or an inactive user, is a 404."""
     calendar_token = (
@@ -43,6 +45,7 @@ def cleaner_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@rate_limit("RATE_LIMIT_CALENDAR_FEEDS", what="calendar refreshes", key=by_feed_token, methods=["GET"])
 def property_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     prop = get_object_or_404(Property, feed_token=token)
     return _ics(property_calendar(prop), f"stayops-{prop.code.lower()}")

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.errors import Conflict, InvalidInput
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
+from core.ratelimits import rate_limit
 from core.roles import CLEANER, MANAGER, role_required
 from wbs.forms_turnovers import PhotoUploadForm, ProblemForm
 from wbs.models import ChecklistItem, Task, TaskPhoto, TaskStatus
@@ -143,6 +144,7 @@ def my_checklist_toggle(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
 
 @require_POST
 @field_user_required
+@rate_limit("RATE_LIMIT_PHOTO_UPLOADS", what="photo uploads")
 def my_photo_upload(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _load_task(request, pk)
     form = PhotoUploadForm(request.POST, request.FILES)
