@@ -257,6 +257,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StayOps <stayops@localhost>"
 # Links in emails (no request to build them from): the address people open StayOps at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# A running job's worker beats every JOB_LEASE_SECONDS / 3; a job silent for this long lost its worker and is
+# failed (and queued again when safe), so nothing stays "running" for ever.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300, minimum=30)
+
 # --- Failed background jobs (issue: operations) ---
 # Who is emailed when a job fails in a new way or a resolved failure recurs; empty: nobody (the page still lists them).
 OPS_ALERT_EMAILS = env_list("OPS_ALERT_EMAILS", [])

@@ -25,6 +25,7 @@ from django_tasks.base import Task
 
 from core.audit_context import audit_context
 from core.job_failures import FailedRun, job_failure_record
+from core.job_leases import RERUNNABLE, heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,13 @@ def current_job() -> JobRun:
     return _current_run.get() or JobRun(id="", name="")
 
 
-def recorded_job(*, alert: bool = True, **task_options: Any) -> Callable[[Callable], Task]:
+def recorded_job(*, alert: bool = True, rerun_if_lost: bool = False, **task_options: Any) -> Callable[[Callable], Task]:
     """Decorate a module-level function as a django-tasks job whose failures are recorded (and alerted).
 
     `alert=False`: failures are recorded but never emailed (the alert job itself uses it, so a broken mail
-    server cannot make alerts about alerts). Other options go to `@task` (priority, queue_name, backend).
+    server cannot make alerts about alerts). `rerun_if_lost=True`: the job is safe to run twice, so when its
+    worker dies mid-run it is queued again (core.job_leases). Other options go to `@task` (priority, queue_name,
+    backend).
     """
 
     def decorate(func: Callable) -> Task:
@@ -74,7 +77,7 @@ def recorded_job(*, alert: bool = True, **task_options: Any) -> Callable[[Callab
             log_fields = {"job": job.name, "job_id": job.id, "attempt": context.attempt}
             logger.info("job %s started", job.name, extra={"fields": log_fields})
             try:
-                with audit_context(request_id=f"job-{job.id}"[:128]):
+                with audit_context(request_id=f"job-{job.id}"[:128]), heartbeat(job.id):
                     return func(*args, **kwargs)
             except Exception as error:
                 elapsed = round((time.monotonic() - started) * 1000)
@@ -90,7 +93,10 @@ def recorded_job(*, alert: bool = True, **task_options: Any) -> Callable[[Callab
         run.__name__ = func.__name__
         run.__qualname__ = func.__qualname__
         run.__doc__ = func.__doc__
-        return task(takes_context=True, **task_options)(run)
+        declared = task(takes_context=True, **task_options)(run)
+        if rerun_if_lost:
+            RERUNNABLE.add(declared.module_path)
+        return declared
 
     return decorate
 

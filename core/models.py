@@ -213,3 +213,17 @@ class JobFailure(models.Model):
 
     def next_states(self) -> tuple[str, ...]:
         return JOB_FAILURE_TRANSITIONS.get(self.state, ())
+
+
+class JobHeartbeat(models.Model):
+    """A running job's sign of life, written by its worker every JOB_LEASE_SECONDS / 3.
+
+    A job whose worker died (killed, machine lost) stops beating; after JOB_LEASE_SECONDS it is taken over
+    (`core.job_leases.jobs_reclaim_lost`). Kept apart from django-tasks' own table, which has no such column.
+    """
+
+    job_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.job_id} at {self.beat_at:%H:%M:%S}"

@@ -11,7 +11,7 @@ from core.models import AuditSource
 from wbs.services.turnovers import turnovers_sync
 
 
-@recorded_job()
+@recorded_job(rerun_if_lost=True)
 def sync_upcoming_turnovers() -> str:
     """After a template changes: bookings that have not checked out yet get (or keep) their tasks."""
     since = timezone.localdate() - datetime.timedelta(days=1)

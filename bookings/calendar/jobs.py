@@ -18,6 +18,7 @@ from django.utils import timezone
 from bookings.calendar.sync import calendar_feed_sync
 from bookings.importing.batches import import_batches_check_jobs
 from bookings.models import CalendarFeed
+from core.job_leases import jobs_reclaim_lost
 from core.jobs import recorded_job
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 SCHEDULE_LOCK_ID = 0x43414C53
 
 
-@recorded_job()
+@recorded_job(rerun_if_lost=True)
 def sync_calendar_feed(feed_id: int, only_if_due: bool = False) -> str:
     """Sync one feed; with only_if_due, a feed synced since this job was queued (by "sync now") is left alone."""
     if only_if_due and not CalendarFeed.objects.due(timezone.now()).filter(pk=feed_id).exists():
@@ -43,7 +44,9 @@ def sync_due_calendars() -> int:
     feed_ids = list(CalendarFeed.objects.due(timezone.now()).order_by("pk").values_list("pk", flat=True))
     for feed_id in feed_ids:
         sync_calendar_feed.enqueue(feed_id, only_if_due=True)
-    # The worker's one periodic tick also finds imports whose job died, so no batch waits for a cron job.
+    # The worker's one periodic tick also takes over jobs whose worker died and finds imports whose job died,
+    # so nothing waits for a cron job.
+    jobs_reclaim_lost()
     import_batches_check_jobs()
     return len(feed_ids)
 
