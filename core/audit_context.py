@@ -2,8 +2,10 @@
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,26 @@ def audit_context(**changes) -> Iterator[AuditContext]:
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def acting_user(service: Callable[P, R]) -> Callable[P, R]:
+    """Make a service's `user` argument the actor of every audit entry it writes.
+
+    The one source of truth for "who did this" is the user the caller passes: a view, a management command
+    (`--user`), a job. The audit context only carries it down to `core.audit`; without a signed-in `user`
+    (automation, imports without one) the surrounding context's actor stays.
+    """
+
+    @functools.wraps(service)
+    def run_as_user(*args: P.args, **kwargs: P.kwargs) -> R:
+        user = kwargs.get("user")
+        if user is None or not getattr(user, "is_authenticated", False):
+            return service(*args, **kwargs)
+        with audit_context(actor=user):
+            return service(*args, **kwargs)
+
+    return run_as_user

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, Property, new_feed_token
 from core import audit
+from core.audit_context import acting_user
 from core.models import AuditAction
 from wbs.models import CalendarToken, Task, TaskStatus
 
@@ -96,6 +97,7 @@ def calendar_token_for(user) -> CalendarToken | None:
     return CalendarToken.objects.live().filter(user=user).first()
 
 
+@acting_user
 def calendar_token_rotate(*, user) -> CalendarToken:
     """Revoke the user's current feed URL (it answers 404 from now on) and issue a new one."""
     with transaction.atomic():

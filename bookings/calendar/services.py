@@ -6,7 +6,7 @@ from django.db import transaction
 from bookings.calendar.fetch import FetchFailed, validate_feed_url
 from bookings.models import CalendarFeed, Property
 from core import audit
-from core.audit_context import audit_context
+from core.audit_context import acting_user, audit_context
 from core.models import AuditAction
 
 # The URL is a secret: the audit trail records its masked form only.
@@ -22,6 +22,7 @@ def _check_url(url: str) -> str:
     return url
 
 
+@acting_user
 def calendar_feed_create(*, property: Property, url: str, source: str, user) -> CalendarFeed:
     feed = CalendarFeed(property=property, url=_check_url(url), source=source)
     feed.full_clean()
@@ -33,6 +34,7 @@ def calendar_feed_create(*, property: Property, url: str, source: str, user) -> 
     return feed
 
 
+@acting_user
 def calendar_feed_update(*, feed: CalendarFeed, user, url: str = "", **fields) -> dict:
     """Change source or active, and the URL when a new one is given (blank keeps the current link)."""
     before = audit.snapshot(feed, AUDITED_FIELDS)
@@ -55,5 +57,6 @@ def calendar_feed_update(*, feed: CalendarFeed, user, url: str = "", **fields) -
     return changes
 
 
+@acting_user
 def calendar_feed_set_active(*, feed: CalendarFeed, active: bool, user) -> dict:
     return calendar_feed_update(feed=feed, user=user, active=active)

@@ -41,7 +41,7 @@ from bookings.models import (
 from bookings.services.bookings import BOOKING_AUDIT_FIELDS
 from bookings.signals import announce_bookings_changed
 from core import audit
-from core.audit_context import audit_context
+from core.audit_context import acting_user, audit_context
 from core.circuit import CircuitOpen
 from core.models import AuditAction, AuditSource
 
@@ -198,6 +198,7 @@ def _sync(feed_id: int) -> SyncOutcome:
         _release(feed_id, lease)
 
 
+@acting_user
 def calendar_feed_review_apply(*, feed: CalendarFeed, user) -> SyncOutcome:
     """The manager confirms a held-back calendar: it is applied as it was fetched."""
     lease = _claim(feed.pk)
@@ -214,6 +215,7 @@ def calendar_feed_review_apply(*, feed: CalendarFeed, user) -> SyncOutcome:
         _release(feed.pk, lease)
 
 
+@acting_user
 def calendar_feed_review_ignore(*, feed: CalendarFeed, user) -> None:
     """The manager drops a held-back calendar; the next sync checks again."""
     with transaction.atomic(), audit_context(actor=user, source=AuditSource.WEB):

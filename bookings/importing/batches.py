@@ -25,6 +25,7 @@ from bookings.importing.service import (
     import_batch_preview,
 )
 from bookings.models import ImportBatch, ImportState
+from core.audit_context import acting_user
 from core.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def runs_in_background(rows: int) -> bool:
     return rows > settings.IMPORT_BACKGROUND_ROWS
 
 
+@acting_user
 def import_batch_upload(*, file, file_name: str, user, source: str = "auto") -> ImportBatch:
     """An upload from the import page: kept as a new batch and previewed (in the background when big).
 
@@ -79,6 +81,7 @@ def import_batch_start_preview(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+@acting_user
 def import_batch_start_apply(*, batch: ImportBatch, user) -> ImportBatch:
     """Apply a previewed batch now, or queue it when it is big. Raises Conflict when it cannot be applied."""
     if batch.state != ImportState.PREVIEWED:

@@ -36,7 +36,7 @@ from bookings.importing.planning import (
 from bookings.models import ImportBatch, ImportRow, ImportRowAction, ImportState, Property
 from bookings.signals import announce_bookings_changed
 from bookings.status_mapping import load_status_mapper
-from core.audit_context import audit_context
+from core.audit_context import acting_user, audit_context
 from core.bulk import insert_many
 from core.errors import Conflict
 from core.models import AuditSource
@@ -50,6 +50,7 @@ IMPORT_APPLY_LOCK = 0x5354_4159_494D  # "STAYIM"
 STALE_RETRIES = 2
 
 
+@acting_user
 def import_batch_create(*, file, file_name: str, user, source: str = "auto") -> ImportBatch:
     """Check an upload cheaply, keep it privately and start its history. Raises FileRejected."""
     if source not in SOURCE_CHOICES:
@@ -145,6 +146,7 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     return batch
 
 
+@acting_user
 def import_batch_apply(
     *, batch: ImportBatch, user, progress=None, audit_source: str = AuditSource.IMPORT
 ) -> ImportBatch:
@@ -197,6 +199,7 @@ def import_batch_apply(
     return batch
 
 
+@acting_user
 def import_file(
     *, path, user, source: str = "auto", dry_run: bool = False, audit_source: str = AuditSource.CLI
 ) -> ImportBatch:

@@ -6,7 +6,7 @@ from django.db import transaction
 from bookings.models import BOOKING_DATA_FIELDS, Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from bookings.signals import announce_bookings_changed
 from core import audit, softdelete
-from core.audit_context import current_audit_context
+from core.audit_context import acting_user, current_audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
 from core.text import single_line_fields
@@ -106,6 +106,7 @@ def _validate(booking: Booking, *, confirm_overlap: bool) -> list[Booking]:
     return _check_overlap(booking, confirm_overlap=confirm_overlap)
 
 
+@acting_user
 def booking_create(*, user, confirm_overlap: bool = False, **fields) -> Booking:
     """Create a booking by hand. It is marked edited by hand unless the caller says otherwise, so that an
     import carrying the same code raises a conflict instead of overwriting what the manager typed."""
@@ -121,6 +122,7 @@ def booking_create(*, user, confirm_overlap: bool = False, **fields) -> Booking:
     return booking
 
 
+@acting_user
 def booking_update(*, booking: Booking, user, confirm_overlap: bool = False, **changes) -> dict:
     """Apply changes, validate, save and audit. Returns the audit diff; {} (and no write) when nothing changed.
 
@@ -147,6 +149,7 @@ def booking_update(*, booking: Booking, user, confirm_overlap: bool = False, **c
     return diff
 
 
+@acting_user
 def booking_cancel(*, booking: Booking, user, reason: str = "") -> dict:
     """Cancel a booking, keeping it (and its reason, in the audit entry). Cancelling twice changes nothing."""
     if booking.status == BookingStatus.CANCELLED:
@@ -164,6 +167,7 @@ def booking_cancel(*, booking: Booking, user, reason: str = "") -> dict:
     return diff
 
 
+@acting_user
 def booking_delete(*, booking: Booking, user) -> None:
     """Soft delete: the booking leaves every list and the timeline, and waits in the trash."""
     if booking.is_deleted:
@@ -177,6 +181,7 @@ def booking_delete(*, booking: Booking, user) -> None:
         )
 
 
+@acting_user
 def booking_restore(*, booking: Booking, user) -> None:
     """Bring a booking back from the trash, unless a live booking took its code or its property is archived."""
     if not booking.is_deleted:

@@ -44,7 +44,7 @@ from bookings.models import (
 )
 from bookings.signals import announce_bookings_changed
 from core import audit
-from core.audit_context import audit_context, current_audit_context
+from core.audit_context import acting_user, audit_context, current_audit_context
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
 
@@ -74,6 +74,7 @@ def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
     return list(ALLOWED.get(conflict.kind, []))
 
 
+@acting_user
 def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice: str | None = None) -> BookingConflict:
     """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited."""
     with audit_context(actor=user), transaction.atomic():

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, Property
 from core import audit, softdelete
+from core.audit_context import acting_user
 from core.errors import InvalidInput
 from core.models import AuditAction
 from core.text import single_line
@@ -65,6 +66,7 @@ def check_property_unique(prop: Property) -> None:
         raise ValidationError(errors)
 
 
+@acting_user
 def property_create(*, user, **fields) -> Property:
     prop = Property(**fields)
     _normalise(prop)
@@ -76,6 +78,7 @@ def property_create(*, user, **fields) -> Property:
     return prop
 
 
+@acting_user
 def property_update(*, property: Property, user, **changes) -> dict:
     """Apply changes, validate, save and audit. Returns the audit diff; {} (and no write) when nothing changed."""
     unknown = set(changes) - set(PROPERTY_AUDIT_FIELDS)
@@ -97,6 +100,7 @@ def property_update(*, property: Property, user, **changes) -> dict:
     return diff
 
 
+@acting_user
 def property_archive(*, property: Property, user) -> None:
     """Soft delete a property. Refused while it has stays to come: they would vanish from the timeline."""
     prop = property
@@ -111,6 +115,7 @@ def property_archive(*, property: Property, user) -> None:
     softdelete.soft_delete(prop, user=user)
 
 
+@acting_user
 def property_restore(*, property: Property, user) -> None:
     """Bring a property back from the trash, unless a live property took its code meanwhile."""
     prop = property

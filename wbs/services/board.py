@@ -7,6 +7,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import Conflict, InvalidInput
 from core.models import AuditAction
 from wbs.models import BoardColumn, Task, TaskStatus
@@ -38,6 +39,7 @@ class MoveResult:
     warning: str = ""
 
 
+@acting_user
 def board_move_card(
     *,
     task: Task,

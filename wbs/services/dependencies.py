@@ -5,6 +5,7 @@ from collections import deque
 from django.db import connection, transaction
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import InvalidInput
 from core.models import AuditAction
 from wbs.models import DependencyType, Task, TaskDependency
@@ -54,6 +55,7 @@ def find_path(start_id: int, goal_id: int, edges: list[tuple[int, int]]) -> list
     return None
 
 
+@acting_user
 def dependency_add(
     *, predecessor: Task, successor: Task, type: str = DependencyType.FS, lag_days: int = 0, user=None
 ) -> TaskDependency:
@@ -92,6 +94,7 @@ def dependency_add(
     return dependency
 
 
+@acting_user
 def dependency_remove(*, dependency: TaskDependency, user=None) -> None:
     with transaction.atomic():
         successor, predecessor = dependency.successor, dependency.predecessor

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import Conflict
 from core.models import AuditAction
 from wbs.models import ChecklistItem, Task, TaskStatus
@@ -22,6 +23,7 @@ def missing_for_done(task: Task) -> list[str]:
     return reasons
 
 
+@acting_user
 def field_task_start(*, task: Task, user) -> None:
     """Start the task; one already started or finished stays as it is (a second tap is not an error)."""
     with transaction.atomic():
@@ -32,6 +34,7 @@ def field_task_start(*, task: Task, user) -> None:
     task.status = current.status
 
 
+@acting_user
 def field_task_done(*, task: Task, user) -> None:
     """Refused, with every reason at once, until the required checklist items are ticked and photographed.
 
@@ -56,6 +59,7 @@ def _finish(task: Task, user) -> None:
     task_set_status(task=task, status=TaskStatus.DONE, user=user, confirmed=True)
 
 
+@acting_user
 def checklist_item_set(*, item: ChecklistItem, done: bool, user) -> None:
     with transaction.atomic():
         # Locked and re-read: a double tap ticks once, with one audit entry.

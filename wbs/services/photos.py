@@ -12,6 +12,7 @@ from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import InvalidInput, Unavailable
 from core.models import AuditAction
 from wbs.models import ChecklistItem, Task, TaskPhoto
@@ -119,6 +120,7 @@ def _jpeg(picture: Image.Image, *, quality: int = JPEG_QUALITY) -> bytes:
     return buffer.getvalue()
 
 
+@acting_user
 def photo_add(*, task: Task, prepared: PreparedPhoto, user, checklist_item: ChecklistItem | None = None) -> TaskPhoto:
     if checklist_item is not None and checklist_item.task_id != task.pk:
         raise InvalidInput("That checklist item belongs to another task.")

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import InvalidInput
 from wbs.models import Priority, ProblemReport, Task, TaskType
 from wbs.services.notifications import notify_managers
@@ -12,6 +13,7 @@ from wbs.services.tasks import task_create
 PROBLEM_MAX_CHARS = 2000
 
 
+@acting_user
 def problem_report(*, task: Task, user, text: str, photo: PreparedPhoto | None = None) -> ProblemReport:
     text = (text or "").strip()
     if not text:

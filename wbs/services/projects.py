@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import InvalidInput
 from core.models import AuditAction
 from wbs.models import Project, RollupMethod
@@ -10,6 +11,7 @@ from wbs.models import Project, RollupMethod
 PROJECT_AUDIT_FIELDS = ["name", "description", "property", "rollup_method"]
 
 
+@acting_user
 def project_create(
     *, name: str, description: str = "", property=None, rollup_method: str = RollupMethod.COUNT, user=None
 ) -> Project:
@@ -21,6 +23,7 @@ def project_create(
     return project
 
 
+@acting_user
 def project_update(*, project: Project, user=None, **changes) -> dict:
     """Apply field changes (see PROJECT_AUDIT_FIELDS), validate, save and audit. Returns the audit diff."""
     unknown = set(changes) - set(PROJECT_AUDIT_FIELDS)

@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import AuditAction
 from core.text import single_line, single_line_fields
@@ -36,6 +37,7 @@ TASK_AUDIT_FIELDS = [
 SINGLE_LINE_FIELDS = frozenset({"title", "cancel_reason"})
 
 
+@acting_user
 def task_create(*, user=None, tags=(), checklist=(), **fields) -> Task:
     """Create a task; `checklist` is a list of texts or of dicts {"text", "requires_photo", "required"}."""
     fields = single_line_fields(fields, SINGLE_LINE_FIELDS)
@@ -114,6 +116,7 @@ def _stored_value(value):
     return value.pk if isinstance(value, models.Model) else value
 
 
+@acting_user
 def task_update(*, task: Task, user=None, message: str = "", **changes) -> dict:
     """Apply field changes, validate, save and audit. Returns the audit diff ({} when nothing changed).
 
@@ -127,6 +130,7 @@ def task_update(*, task: Task, user=None, message: str = "", **changes) -> dict:
         return _save_changes(task, task_lock(task), changes, message=message)
 
 
+@acting_user
 def task_edit(*, task: Task, tags, user=None, **changes) -> dict:
     """The edit form's save: fields and tags in one transaction, so a refusal of either writes neither."""
     with transaction.atomic():
@@ -144,6 +148,7 @@ def unfinished_fs_predecessors(task: Task) -> list[Task]:
     )
 
 
+@acting_user
 def task_set_status(
     *,
     task: Task,
@@ -201,6 +206,7 @@ def _status_changes(current: Task, status: str, reason: str) -> dict:
     return changes
 
 
+@acting_user
 def task_set_tags(*, task: Task, tags, user=None, new_tag: str = "", new_tag_color: str = "") -> dict:
     """Replace the task's tags, with a `new_tag` created (or found by name) on the way. Returns the audit diff
     ({} when the set did not change)."""
@@ -219,6 +225,7 @@ def task_set_tags(*, task: Task, tags, user=None, new_tag: str = "", new_tag_col
     return changed
 
 
+@acting_user
 def tag_create(*, name: str, color: str = DEFAULT_TAG_COLOR, user=None) -> Tag:
     """A new tag; a name that exists already (in any letter case) answers with that tag instead."""
     name = single_line(name)
@@ -233,6 +240,7 @@ def tag_create(*, name: str, color: str = DEFAULT_TAG_COLOR, user=None) -> Tag:
     return tag
 
 
+@acting_user
 def checklist_item_add(*, task: Task, text: str, requires_photo: bool = False, user=None) -> ChecklistItem:
     text = single_line(text)
     if not text:
@@ -246,6 +254,7 @@ def checklist_item_add(*, task: Task, text: str, requires_photo: bool = False, u
     return item
 
 
+@acting_user
 def checklist_item_set_done(*, item: ChecklistItem, done: bool, user=None) -> ChecklistItem:
     """Tick or untick one checklist item; the task's history says who did it. A closed task's list is final.
 
@@ -269,6 +278,7 @@ def checklist_item_set_done(*, item: ChecklistItem, done: bool, user=None) -> Ch
     return current
 
 
+@acting_user
 def task_comment_add(*, task: Task, body: str, user=None) -> TaskComment:
     body = body.strip()
     if not body:
@@ -281,6 +291,7 @@ def task_comment_add(*, task: Task, body: str, user=None) -> TaskComment:
     return comment
 
 
+@acting_user
 def task_delete(*, task: Task, user) -> None:
     """Soft-delete the task; it leaves the board, the Gantt and every list, and its successors stop waiting."""
     from core.softdelete import soft_delete

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from core import audit
+from core.audit_context import acting_user
 from core.models import AuditAction
 from wbs.models import TaskTemplate
 from wbs.tasks_turnovers import sync_upcoming_turnovers
@@ -28,6 +29,7 @@ def _sync_upcoming_on_commit() -> None:
     transaction.on_commit(lambda: sync_upcoming_turnovers.enqueue())
 
 
+@acting_user
 def template_create(*, fields: dict, properties, user) -> TaskTemplate:
     with transaction.atomic():
         template = TaskTemplate(**fields)
@@ -42,6 +44,7 @@ def template_create(*, fields: dict, properties, user) -> TaskTemplate:
     return template
 
 
+@acting_user
 def template_update(*, template: TaskTemplate, fields: dict, properties, user) -> dict:
     """Existing tasks keep their checklist and assignee; new bookings get the template as it is now."""
     # Read from the database: a bound ModelForm has already written the new values onto `template`.

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
-from core.audit_context import audit_context
+from core.audit_context import acting_user, audit_context
 from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
@@ -486,6 +486,7 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
         notify_managers(subject=f"{len(new_conflicts)} booking change(s) hit started tasks", body=body)
 
 
+@acting_user
 def turnover_assign(*, task: Task, assignee, user) -> dict:
     """Give a task to someone (or to nobody); the new assignee hears of it by email."""
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):

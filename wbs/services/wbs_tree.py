@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from core import audit
+from core.audit_context import acting_user
 from core.errors import InvalidInput
 from core.models import AuditAction
 from wbs.models import Project, WbsItem
@@ -23,6 +24,7 @@ ITEM_EDITABLE_FIELDS = {"title", "status", "planned_start", "planned_end", "weig
 # --- Writes -------------------------------------------------------------------------------------------
 
 
+@acting_user
 def wbs_item_create(
     *,
     project: Project,
@@ -58,6 +60,7 @@ def wbs_item_create(
     return item
 
 
+@acting_user
 def wbs_item_move(*, item: WbsItem, parent: WbsItem | None, user=None) -> WbsItem:
     """Re-parent `item` (with its whole subtree) as the last child of `parent`; None moves it to the top level."""
     if parent is not None:
@@ -86,6 +89,7 @@ def wbs_item_move(*, item: WbsItem, parent: WbsItem | None, user=None) -> WbsIte
     return item
 
 
+@acting_user
 def wbs_item_reorder(*, item: WbsItem, direction: str, user=None) -> WbsItem:
     """Swap `item` with its sibling above (`direction="up"`) or below (`"down"`)."""
     if direction not in ("up", "down"):
@@ -107,6 +111,7 @@ def wbs_item_reorder(*, item: WbsItem, direction: str, user=None) -> WbsItem:
     return item
 
 
+@acting_user
 def wbs_item_update(*, item: WbsItem, user=None, **changes) -> dict:
     """Change an item's own fields (not its place in the tree). Returns the audit diff."""
     unknown = set(changes) - ITEM_EDITABLE_FIELDS
@@ -125,6 +130,7 @@ def wbs_item_update(*, item: WbsItem, user=None, **changes) -> dict:
     return changed
 
 
+@acting_user
 def wbs_item_delete(*, item: WbsItem, user) -> None:
     """Soft-delete an empty item; the siblings after it move up a number."""
     from core.softdelete import soft_delete
