@@ -142,7 +142,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django_prometheus.db.backends.sqlite3",
+            # Django's own backend (not django-prometheus' wrapper): pytest-django keeps test databases in memory
+            # only for this exact engine name, and SQLite is the one-machine default, where metrics matter least.
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "stayops.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing
