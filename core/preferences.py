@@ -58,5 +58,6 @@ def user_language_set(*, user, language: str) -> UserPreference:
             preference.language = language
             preference.save(update_fields=["language"])
             audit.record(preference, AuditAction.UPDATE, {"language": [before, language]})
-        transaction.on_commit(lambda: cache.set(_CACHE_KEY.format(user.pk), language or _NONE, CACHE_SECONDS))
+    # Set after the write, not on commit: a caller's outer transaction (a test's, too) must still see it at once.
+    cache.set(_CACHE_KEY.format(user.pk), language or _NONE, CACHE_SECONDS)
     return preference
