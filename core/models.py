@@ -227,3 +227,18 @@ class JobHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} at {self.beat_at:%H:%M:%S}"
+
+
+class UserPreference(models.Model):
+    """A person's own settings. The language is set by a manager or by the person; blank means the browser's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="Blank: the language the browser asks for.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"

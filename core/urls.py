@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import health, views_audit, views_failures, views_ops
+from core import health, views_audit, views_failures, views_language, views_ops
 
 app_name = "core"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("readiness/", health.readiness, name="readiness"),
     path("health/detailed/", health.detailed, name="health_detailed"),
     path("metrics", views_ops.metrics, name="metrics"),
+    path("account/language/", views_language.language, name="language"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("audit/object/<int:content_type_id>/<str:object_id>/", views_audit.audit_object, name="audit_object"),
     path("ops/failures/", views_failures.failure_list, name="job_failures"),

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -57,7 +58,7 @@ def _sheet_day(raw: str) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(raw)
     except ValueError as error:
-        raise InvalidInput(f"“{raw[:40]}” is not a date; write it like 2026-05-01.") from error
+        raise InvalidInput(_("“%(raw)s” is not a date; write it like 2026-05-01.") % {"raw": raw[:40]}) from error
     first, last = field_day_bounds()
     return min(max(day, first), last)
 
@@ -124,7 +125,7 @@ def my_task_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except Conflict as refusal:
         # Shown in place, next to the checklist it is about, rather than as a passing toast.
         return _render_task(request, task, status=409, done_refused=refusal.message)
-    messages.success(request, f"Done: {task.title}. Thank you!")
+    messages.success(request, _("Done: %(title)s. Thank you!") % {"title": task.title})
     if wants_fragment(request):
         return HttpResponseClientRedirect(reverse("wbs:my_tasks"))
     return redirect("wbs:my_tasks")
@@ -154,7 +155,7 @@ def my_photo_upload(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["checklist_item"]:
         item = get_object_or_404(ChecklistItem, pk=form.cleaned_data["checklist_item"], task=task)
     photo_add(task=task, prepared=form.cleaned_data["photo"], user=request.user, checklist_item=item)
-    messages.success(request, "Photo added.")
+    messages.success(request, _("Photo added."))
     if not wants_fragment(request):
         return redirect("wbs:my_task", pk=task.pk)
     return _render_task(request, _load_task(request, pk))
@@ -166,7 +167,7 @@ def my_problem(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = ProblemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         problem_report(task=task, user=request.user, text=form.cleaned_data["text"], photo=form.cleaned_data["photo"])
-        messages.success(request, "Problem reported. The managers have been told.")
+        messages.success(request, _("Problem reported. The managers have been told."))
         return redirect("wbs:my_task", pk=task.pk)
     status = 400 if request.method == "POST" else 200
     return render_page(request, "wbs/my_problem.html", {"task": task, "form": form}, status=status)
@@ -179,7 +180,7 @@ def _stream(request: HtmxHttpRequest, pk: int, field_name: str) -> FileResponse:
     try:
         handle = stored.open("rb")
     except FileNotFoundError as error:
-        raise Http404("The photo file is missing.") from error
+        raise Http404(_("The photo file is missing.")) from error
     response = FileResponse(handle, content_type="image/jpeg")
     # Private: browsers may keep it, shared caches must not.
     response["Cache-Control"] = "private, max-age=86400"
