@@ -1,10 +1,13 @@
-"""Admin for the audit trail (read-only, because history must not change) and failed jobs."""
+"""Admin for the audit trail (read-only, because history must not change), failed jobs, and people's languages."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from core.audit_context import audit_context
 from core.job_failures import job_failure_set_state
-from core.models import AuditEntry, AuditSource, JobFailure
+from core.models import AuditEntry, AuditSource, JobFailure, UserPreference
+from core.preferences import remember_user_language
 
 
 @admin.register(AuditEntry)
@@ -64,3 +67,24 @@ class JobFailureAdmin(admin.ModelAdmin):
         # Through the service: transitions checked, who and when stamped, an audit entry written.
         with audit_context(actor=request.user, source=AuditSource.ADMIN):
             job_failure_set_state(failure=obj, state=form.cleaned_data["state"], note=form.cleaned_data["note"])
+
+
+class UserPreferenceInline(admin.StackedInline):
+    model = UserPreference
+    can_delete = False
+    verbose_name_plural = "preferences"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithPreferenceAdmin(UserAdmin):
+    """Django's user admin with the person's language, so whoever sets up a cleaner's account sets it too."""
+
+    inlines = [*UserAdmin.inlines, UserPreferenceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        remember_user_language(form.instance.pk)

@@ -1,23 +1,24 @@
 """Template context shared by every page: the navigation for the signed-in user's role."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import is_cleaner, is_manager
 
 MANAGER_NAVIGATION = [
-    ("wbs:today", "Today"),
-    ("bookings:list", "Bookings"),
-    ("bookings:timeline", "Timeline"),
-    ("bookings:import", "Import"),
-    ("bookings:conflicts", "Conflicts"),
-    ("wbs:board", "Board"),
-    ("wbs:gantt", "Gantt"),
-    ("wbs:turnovers", "Turnovers"),
-    ("wbs:projects", "Projects"),
-    ("core:audit", "Audit"),
-    ("core:job_failures", "Failures"),
+    ("wbs:today", _("Today")),
+    ("bookings:list", _("Bookings")),
+    ("bookings:timeline", _("Timeline")),
+    ("bookings:import", _("Import")),
+    ("bookings:conflicts", _("Conflicts")),
+    ("wbs:board", _("Board")),
+    ("wbs:gantt", _("Gantt")),
+    ("wbs:turnovers", _("Turnovers")),
+    ("wbs:projects", _("Projects")),
+    ("core:audit", _("Audit")),
+    ("core:job_failures", _("Failures")),
 ]
-CLEANER_NAVIGATION = [("wbs:my_tasks", "My tasks")]
+CLEANER_NAVIGATION = [("wbs:my_tasks", _("My tasks"))]
 # Pages that belong to a menu item without living under its URL.
 ALSO_UNDER = {"wbs:turnovers": ["wbs:templates"]}
 

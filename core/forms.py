@@ -1,6 +1,8 @@
 """Forms of core's own pages: moving a job failure along its workflow."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core.job_failures import NOTE_MAX
 from core.models import JobFailureState
@@ -27,3 +29,19 @@ class JobFailureFilterForm(forms.Form):
         if self.is_valid() and self.cleaned_data["state"]:
             return self.cleaned_data["state"]
         return self.OPEN
+
+
+class LanguageForm(forms.Form):
+    """A person's language; a manager may also choose whose (a cleaner's phone is often set up for them)."""
+
+    person = forms.ModelChoiceField(queryset=None, required=False, label=_("Person"), empty_label=None)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
+        if people is None:
+            del self.fields["person"]
+        else:
+            self.fields["person"].queryset = people
+            self.fields["person"].label_from_instance = lambda user: user.get_full_name() or user.get_username()

@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from core import health
 from core.audit_context import AuditContext, _current
 from core.errors import AppError
 from core.models import AuditSource
+from core.preferences import user_language
 
 logger = logging.getLogger("stayops.request")
 
@@ -147,3 +149,18 @@ class AppErrorMiddleware:
             return response
         html = render_to_string("error.html", {"status": status, "title": title, "message": message}, request=request)
         return HttpResponse(html, status=status)
+
+
+class UserLanguageMiddleware:
+    """After authentication: a signed-in user's saved language wins over the browser's Accept-Language,
+    which LocaleMiddleware (earlier in the chain) already activated."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = user_language(getattr(request, "user", None))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

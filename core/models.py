@@ -213,3 +213,18 @@ class JobFailure(models.Model):
 
     def next_states(self) -> tuple[str, ...]:
         return JOB_FAILURE_TRANSITIONS.get(self.state, ())
+
+
+class UserPreference(models.Model):
+    """A person's own settings. The language is set by a manager or by the person; blank means the browser's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="Blank: the language the browser asks for.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"

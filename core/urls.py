@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import health, views_audit, views_failures
+from core import health, views_audit, views_failures, views_language
 
 app_name = "core"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/ready/", health.readiness, name="health_ready"),
     path("readiness/", health.readiness, name="readiness"),
     path("health/detailed/", health.detailed, name="health_detailed"),
+    path("account/language/", views_language.language, name="language"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("audit/object/<int:content_type_id>/<str:object_id>/", views_audit.audit_object, name="audit_object"),
     path("ops/failures/", views_failures.failure_list, name="job_failures"),

@@ -5,11 +5,14 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookings.models import Booking, BookingStatus, Property, new_feed_token
 from core import audit
 from core.models import AuditAction
+from core.preferences import user_language
 from wbs.models import CalendarToken, Task, TaskStatus
 
 PRODUCT_ID = "-//StayOps//Turnovers//EN"
@@ -31,7 +34,13 @@ def _uid(kind: str, pk: int) -> str:
 
 def cleaner_calendar(user) -> bytes:
     """The user's tasks from a month ago to half a year ahead; cancelled ones stay, marked cancelled,
-    so a phone removes them instead of keeping a stale event."""
+    so a phone removes them instead of keeping a stale event. Written in the user's saved language: the
+    phone's calendar app fetches the feed without a session and rarely sends a useful Accept-Language."""
+    with translation.override(user_language(user) or translation.get_language()):
+        return _cleaner_calendar(user)
+
+
+def _cleaner_calendar(user) -> bytes:
     today = timezone.localdate()
     tasks = (
         Task.objects.filter(
@@ -44,7 +53,7 @@ def cleaner_calendar(user) -> bytes:
         .select_related("property")
         .order_by("due_date", "pk")
     )
-    calendar = _calendar(f"StayOps tasks: {user.get_full_name() or user.get_username()}")
+    calendar = _calendar(_("StayOps tasks: %(name)s") % {"name": user.get_full_name() or user.get_username()})
     stamp = timezone.now()
     for task in tasks:
         event = icalendar.Event()
@@ -58,7 +67,7 @@ def cleaner_calendar(user) -> bytes:
         else:
             event.add("dtstart", task.start_date or task.due_date)
             event.add("dtend", (task.due_date or task.start_date) + datetime.timedelta(days=1))
-        summary = ("SAME-DAY · " if task.same_day else "") + task.title
+        summary = _("SAME-DAY · %(title)s") % {"title": task.title} if task.same_day else task.title
         event.add("summary", summary)
         if task.property_id:
             event.add("location", ", ".join(part for part in [task.property.name, task.property.address] if part))
@@ -85,8 +94,9 @@ def property_calendar(prop: Property) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", booking.check_in)
         event.add("dtend", booking.check_out)
-        label = "Owner staying" if booking.status == BookingStatus.OWNER_STAYING else "Booked"
-        event.add("summary", f"{label} · {booking.guests()} guest{'s' if booking.guests() != 1 else ''}")
+        label = _("Owner staying") if booking.status == BookingStatus.OWNER_STAYING else _("Booked")
+        guests = ngettext("%(count)s guest", "%(count)s guests", booking.guests()) % {"count": booking.guests()}
+        event.add("summary", f"{label} · {guests}")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus, Property
 from core.errors import InvalidInput
@@ -147,7 +148,7 @@ class TaskTemplateForm(forms.ModelForm):
 class PhotoUploadForm(forms.Form):
     photo = forms.FileField(
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-        error_messages={"required": "Choose a photo to upload."},
+        error_messages={"required": _("Choose a photo to upload.")},
     )
     checklist_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -160,13 +161,13 @@ class PhotoUploadForm(forms.Form):
 
 class ProblemForm(forms.Form):
     text = forms.CharField(
-        label="What is wrong?",
+        label=_("What is wrong?"),
         max_length=PROBLEM_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "e.g. The shower drain is blocked."}),
-        error_messages={"required": "Describe the problem: what is wrong, and where."},
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("e.g. The shower drain is blocked.")}),
+        error_messages={"required": _("Describe the problem: what is wrong, and where.")},
     )
     photo = forms.FileField(
-        label="Photo (optional)",
+        label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )

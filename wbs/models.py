@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus
 from core.models import SoftDeleteModel, SoftDeleteQuerySet
@@ -105,21 +106,21 @@ class Tag(models.Model):
 
 
 class TaskType(models.TextChoices):
-    CLEANING = "cleaning", "Cleaning"
-    INSPECTION = "inspection", "Inspection"
-    MAINTENANCE = "maintenance", "Maintenance"
-    LAUNDRY = "laundry", "Laundry"
-    RESTOCK = "restock", "Restock"
-    PROJECT_WORK = "project_work", "Project work"
-    OTHER = "other", "Other"
+    CLEANING = "cleaning", _("Cleaning")
+    INSPECTION = "inspection", _("Inspection")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    LAUNDRY = "laundry", _("Laundry")
+    RESTOCK = "restock", _("Restock")
+    PROJECT_WORK = "project_work", _("Project work")
+    OTHER = "other", _("Other")
 
 
 class TaskStatus(models.TextChoices):
-    TODO = "todo", "To do"
-    IN_PROGRESS = "in_progress", "In progress"
-    BLOCKED = "blocked", "Blocked"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    BLOCKED = "blocked", _("Blocked")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # A closed task no longer blocks its successors, and is never overdue.
@@ -127,10 +128,10 @@ CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
 class Priority(models.IntegerChoices):
-    LOW = 1, "Low"
-    NORMAL = 2, "Normal"
-    HIGH = 3, "High"
-    URGENT = 4, "Urgent"
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
 
 
 # What a board card shows (and what its lane is grouped by): loading only these keeps a column of cards cheap to

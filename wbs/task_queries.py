@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
 from wbs.models import Task, TaskDependency, TaskStatus
@@ -87,10 +89,10 @@ def day_groups(tasks: list[Task], today: datetime.date) -> list[DayGroup]:
     """The field list's sections: still open from earlier, today, tomorrow, later this week."""
     tomorrow = today + datetime.timedelta(days=1)
     earlier, on_today, on_tomorrow, later = (
-        DayGroup("earlier", "Still open from earlier", []),
-        DayGroup("today", f"Today, {today:%a %d %b}", []),
-        DayGroup("tomorrow", f"Tomorrow, {tomorrow:%a %d %b}", []),
-        DayGroup("week", "Later this week", []),
+        DayGroup("earlier", _("Still open from earlier"), []),
+        DayGroup("today", _("Today, %(day)s") % {"day": date_format(today, "MONTH_DAY_FORMAT")}, []),
+        DayGroup("tomorrow", _("Tomorrow, %(day)s") % {"day": date_format(tomorrow, "MONTH_DAY_FORMAT")}, []),
+        DayGroup("week", _("Later this week"), []),
     )
     for task in tasks:
         if task.due_date is None or task.due_date < today:

@@ -6,6 +6,8 @@ checklist rules); what is done or cancelled stays so until a manager reopens it,
 Work done without a person (commands, automation: no user) follows the manager's table.
 """
 
+from django.utils.translation import gettext as _
+
 from core.errors import Conflict
 from core.roles import CLEANER, MANAGER, is_manager
 from wbs.models import TaskStatus
@@ -39,11 +41,15 @@ def check_move(*, user, title: str, current: str, new: str) -> None:
     if new in allowed_moves(user, current):
         return
     if current == TaskStatus.CANCELLED:
-        reason = f"“{title}” was cancelled; only a manager can reopen it."
+        reason = _("“%(title)s” was cancelled; only a manager can reopen it.") % {"title": title}
     elif current == TaskStatus.DONE:
-        reason = f"“{title}” is done; only a manager can reopen it."
+        reason = _("“%(title)s” is done; only a manager can reopen it.") % {"title": title}
     elif new == TaskStatus.CANCELLED:
-        reason = "Only a manager can cancel a task; report a problem instead."
+        reason = _("Only a manager can cancel a task; report a problem instead.")
     else:
-        reason = f"“{title}” cannot move from {TaskStatus(current).label} to {TaskStatus(new).label}."
-    raise Conflict(reason, title="Status not changed")
+        reason = _("“%(title)s” cannot move from %(current)s to %(new)s.") % {
+            "title": title,
+            "current": TaskStatus(current).label,
+            "new": TaskStatus(new).label,
+        }
+    raise Conflict(reason, title=_("Status not changed"))

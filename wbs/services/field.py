@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import Conflict
@@ -15,9 +16,11 @@ def missing_for_done(task: Task) -> list[str]:
     """Why the task cannot be done yet, one sentence per missing thing; [] when it can."""
     items = list(task.checklist.all())
     photographed = {photo.checklist_item_id for photo in task.photos.all()}
-    reasons = [f"Tick “{item.text}”." for item in items if item.required and not item.done]
+    reasons = [_("Tick “%(item)s”.") % {"item": item.text} for item in items if item.required and not item.done]
     reasons += [
-        f"Add a photo for “{item.text}”." for item in items if item.requires_photo and item.pk not in photographed
+        _("Add a photo for “%(item)s”.") % {"item": item.text}
+        for item in items
+        if item.requires_photo and item.pk not in photographed
     ]
     return reasons
 
@@ -49,7 +52,7 @@ def _finish(task: Task, user) -> None:
     check_move(user=user, title=task.title, current=task.status, new=TaskStatus.DONE)
     reasons = missing_for_done(task)
     if reasons:
-        raise Conflict(" ".join(reasons), title="Not done yet")
+        raise Conflict(" ".join(reasons), title=_("Not done yet"))
     if task.status != TaskStatus.IN_PROGRESS:
         task_set_status(task=task, status=TaskStatus.IN_PROGRESS, user=user)
     # The cleaner finishes what is in front of them; dependency checks are for managers on the board.
@@ -61,7 +64,7 @@ def checklist_item_set(*, item: ChecklistItem, done: bool, user) -> None:
         # Locked and re-read: a double tap ticks once, with one audit entry.
         current = ChecklistItem.objects.select_for_update().select_related("task").get(pk=item.pk)
         if current.task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-            raise Conflict("The task is closed; its checklist can no longer change.", title="Task closed")
+            raise Conflict(_("The task is closed; its checklist can no longer change."), title=_("Task closed"))
         if current.done == done:
             return
         current.done = done

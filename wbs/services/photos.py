@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core import audit
@@ -48,14 +50,14 @@ FALLBACK_QUALITIES = (70, 55, 40)
 def prepare_photo(upload) -> PreparedPhoto:
     """Check an uploaded file and re-encode it. Raises InvalidInput with what to fix; writes nothing."""
     if upload is None or not upload.size:
-        raise InvalidInput("Choose a photo to upload.")
+        raise InvalidInput(_("Choose a photo to upload."))
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(
-            f"The photo is {_megabytes(upload.size)}; the limit is {_megabytes(settings.PHOTO_MAX_BYTES)}. "
-            "Take it at a lower resolution and try again."
+            _("The photo is %(size)s; the limit is %(limit)s. Take it at a lower resolution and try again.")
+            % {"size": _megabytes(upload.size), "limit": _megabytes(settings.PHOTO_MAX_BYTES)}
         )
     if not _decoding.acquire(timeout=settings.PHOTO_DECODE_WAIT_SECONDS):
-        raise Unavailable("Many photos are being processed right now. Try again in a minute.")
+        raise Unavailable(_("Many photos are being processed right now. Try again in a minute."))
     try:
         picture = _decode(upload)
         image = _jpeg_within_limit(picture)
@@ -77,12 +79,22 @@ def _decode(upload) -> Image.Image:
             probe = Image.open(upload)
         with probe:
             if probe.format not in ACCEPTED_FORMATS:
-                raise InvalidInput(f"{probe.format} images are not accepted; upload a JPEG, PNG or WebP photo.")
+                raise InvalidInput(
+                    _("%(format)s images are not accepted; upload a JPEG, PNG or WebP photo.")
+                    % {"format": probe.format}
+                )
             width, height = probe.size
             if width * height > settings.PHOTO_MAX_PIXELS:
                 raise InvalidInput(
-                    f"The image is {width}×{height} pixels; the limit is {settings.PHOTO_MAX_PIXELS:,} pixels. "
-                    "Take it at a lower resolution."
+                    _(
+                        "The image is %(width)s×%(height)s pixels; the limit is %(limit)s pixels. "
+                        "Take it at a lower resolution."
+                    )
+                    % {
+                        "width": width,
+                        "height": height,
+                        "limit": number_format(settings.PHOTO_MAX_PIXELS, force_grouping=True),
+                    }
                 )
             probe.verify()
         upload.seek(0)
@@ -97,7 +109,7 @@ def _decode(upload) -> Image.Image:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
         logger.info("photo refused: %s", error)
-        raise InvalidInput("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.") from error
+        raise InvalidInput(_("That file is not a photo we can read. Upload a JPEG, PNG or WebP image.")) from error
     picture.thumbnail((settings.PHOTO_MAX_SIDE_PX, settings.PHOTO_MAX_SIDE_PX))
     return picture
 
@@ -110,7 +122,7 @@ def _jpeg_within_limit(picture: Image.Image) -> bytes:
             return encoded
         encoded = _jpeg(picture, quality=quality)
     if len(encoded) > settings.PHOTO_MAX_STORED_BYTES:
-        raise InvalidInput("This image cannot be stored at a reasonable size. Upload an ordinary photo.")
+        raise InvalidInput(_("This image cannot be stored at a reasonable size. Upload an ordinary photo."))
     return encoded
 
 
@@ -123,7 +135,7 @@ def _jpeg(picture: Image.Image, *, quality: int = JPEG_QUALITY) -> bytes:
 
 def photo_add(*, task: Task, prepared: PreparedPhoto, user, checklist_item: ChecklistItem | None = None) -> TaskPhoto:
     if checklist_item is not None and checklist_item.task_id != task.pk:
-        raise InvalidInput("That checklist item belongs to another task.")
+        raise InvalidInput(_("That checklist item belongs to another task."))
     with transaction.atomic():
         photo = TaskPhoto(
             task=task,

@@ -1,6 +1,7 @@
 """A cleaner's problem report: a maintenance task for the managers, linked to the property, and an email."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import InvalidInput
@@ -15,9 +16,9 @@ PROBLEM_MAX_CHARS = 2000
 def problem_report(*, task: Task, user, text: str, photo: PreparedPhoto | None = None) -> ProblemReport:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Describe the problem: what is wrong, and where.")
+        raise InvalidInput(_("Describe the problem: what is wrong, and where."))
     if len(text) > PROBLEM_MAX_CHARS:
-        raise InvalidInput(f"Keep the description under {PROBLEM_MAX_CHARS} characters.")
+        raise InvalidInput(_("Keep the description under %(limit)s characters.") % {"limit": PROBLEM_MAX_CHARS})
     place = task.property.name if task.property_id else "a task"
     first_line = text.splitlines()[0]
     title = f"Problem at {place}: {first_line}"

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core import audit
@@ -18,9 +20,10 @@ from core.audit_context import audit_context
 from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditSource
+from core.preferences import language_for_user_id
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
-from wbs.services.notifications import Digest, notify_managers, notify_users
+from wbs.services.notifications import Digest, notify_managers, notify_users, when_text
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
 PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
@@ -30,6 +33,11 @@ _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 AUTO_CANCEL_PREFIX = "Automatic: "
 SCHEDULE_FIELDS = ("title", "start_date", "due_date", "due_at", "same_day", "priority", "estimate_hours")
 DATE_FIELDS = ("start_date", "due_date", "due_at")
+# The lines of an assignee's email, written in their language when the digest collects them.
+ASSIGNED_LINE = gettext_lazy("Assigned: %(title)s (%(when)s)")
+CHANGED_LINE = gettext_lazy("Changed: %(title)s (%(when)s). %(cause)s")
+CANCELLED_LINE = gettext_lazy("Cancelled: %(title)s (%(when)s). %(cause)s")
+CHECK_LINE = gettext_lazy("Check with your manager: %(title)s. %(cause)s")
 # Bookkeeping in a booking's diff that says nothing about why its tasks changed.
 UNEXPLAINING_FIELDS = {"edited_by_hand", "last_import_batch", "updated_at"}
 
@@ -380,7 +388,8 @@ def _apply(plan: _Plan, notify: bool) -> None:
             entries.append(audit.build_entry(task, action, diff, message=cause, content_type=content_type))
             rows.append(task)
             verb = "Cancelled" if action == AuditAction.CANCEL else "Changed"
-            digest.add(task, f"{verb}: {task.title} ({_when(task)}). {cause}")
+            message = CANCELLED_LINE if action == AuditAction.CANCEL else CHANGED_LINE
+            digest.add(task, message, title=task.title, when=task.due_at, cause=cause)
             plan.result.lines.append(f"{verb.lower()} task {task.pk} “{task.title}”: {', '.join(sorted(diff))}")
         Task.objects.bulk_update(rows, sorted(touched_fields | {"updated_at"}), batch_size=500)
 
@@ -438,7 +447,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
                 task, AuditAction.CREATE, changes, message=message, content_type=content_type, changes_are_json=True
             )
         )
-        digest.add(task, f"Assigned: {task.title} ({_when(task)})")
+        digest.add(task, ASSIGNED_LINE, title=task.title, when=task.due_at)
         plan.result.lines.append(f"created task {task.pk} “{task.title}” ({_when(task)})")
     # Several items per task: COPY on PostgreSQL (core.bulk), as nothing needs their ids back.
     insert_many(ChecklistItem, checklist_rows)
@@ -475,7 +484,7 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
             )
         )
         for task in tasks:
-            digest.add(task, f"Check with your manager: {task.title}. {cause}")
+            digest.add(task, CHECK_LINE, title=task.title, cause=cause)
     if new_conflicts:
         BookingConflict.objects.bulk_create(new_conflicts)
         plan.result.conflicts += len(new_conflicts)
@@ -493,6 +502,8 @@ def turnover_assign(*, task: Task, assignee, user) -> dict:
     with transaction.atomic():
         diff = task_update(task=task, user=user, assignee=assignee, message="Assigned from the turnovers list")
         if diff and assignee is not None:
-            body = f"{task.title} ({_when(task)})"
-            notify_users(user_ids=[assignee.pk], subject=f"Assigned: {task.title}", body=body)
+            with translation.override(language_for_user_id(assignee.pk)):
+                body = f"{task.title} ({when_text(task.due_at)})"
+                subject = _("Assigned: %(title)s") % {"title": task.title}
+            notify_users(user_ids=[assignee.pk], subject=subject, body=body)
     return diff

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -57,7 +58,7 @@ def _sheet_day(raw: str) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(raw)
     except ValueError as error:
-        raise InvalidInput(f"“{raw[:40]}” is not a date; write it like 2026-05-01.") from error
+        raise InvalidInput(_("“%(raw)s” is not a date; write it like 2026-05-01.") % {"raw": raw[:40]}) from error
     first, last = field_day_bounds()
     return min(max(day, first), last)
 
@@ -148,7 +149,7 @@ def my_task_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # Shown in place, next to the checklist it is about, rather than as a passing toast.
         return _render_task(request, _load_task(request, pk), status=409, done_refused=refusal.message)
     task = _load_task(request, pk)
-    messages.success(request, f"Done: {task.title}. Thank you!")
+    messages.success(request, _("Done: %(title)s. Thank you!") % {"title": task.title})
     if wants_fragment(request):
         return HttpResponseClientRedirect(reverse("wbs:my_tasks"))
     return redirect("wbs:my_tasks")
@@ -191,7 +192,7 @@ def my_photo_upload(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return task
 
     field_action_run(user=request.user, receipt=receipt, action="photo", task_id=pk, apply=add)
-    messages.success(request, "Photo added.")
+    messages.success(request, _("Photo added."))
     if not wants_fragment(request):
         return redirect("wbs:my_task", pk=pk)
     return _render_task(request, _load_task(request, pk))
@@ -211,7 +212,7 @@ def my_problem(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return current
 
         field_action_run(user=request.user, receipt=receipt, action="problem", task_id=pk, apply=report)
-        messages.success(request, "Problem reported. The managers have been told.")
+        messages.success(request, _("Problem reported. The managers have been told."))
         return redirect("wbs:my_task", pk=pk)
     task = _load_task(request, pk)
     status = 400 if request.method == "POST" else 200
@@ -225,7 +226,7 @@ def _stream(request: HtmxHttpRequest, pk: int, field_name: str) -> FileResponse:
     try:
         handle = stored.open("rb")
     except FileNotFoundError as error:
-        raise Http404("The photo file is missing.") from error
+        raise Http404(_("The photo file is missing.")) from error
     response = FileResponse(handle, content_type="image/jpeg")
     # Private: browsers may keep it, shared caches must not.
     response["Cache-Control"] = "private, max-age=86400"

@@ -1,0 +1,4 @@
+# European Portuguese: "seg, 3 dez", "seg, 3 dez, 14:30".
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "D, j M"
+SHORT_DATETIME_FORMAT = "D, j M, H:i"
