@@ -180,7 +180,7 @@
     } else if (entry.action === "photo") {
       var photo = entry.fields.filter(function (f) { return f[1] instanceof Blob; })[0];
       var itemId = entry.fields.filter(function (f) { return f[0] === "checklist_item"; })[0];
-      var place = itemId && itemId[1] ? document.querySelector('[data-item-photos="' + itemId[1] + '"]') : document.querySelector(".field-gallery-queued");
+      var place = itemId && itemId[1] ? document.querySelector('[data-item-photos="' + itemId[1] + '"]') : document.querySelector(".field-photos");
       if (photo && place) {
         var img = document.createElement("img");
         img.className = "field-thumb is-queued";
