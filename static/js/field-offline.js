@@ -208,8 +208,16 @@
   // --- Sending the queue, oldest first; it stops at the first network error and tries again later ---
   function reasonFrom(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
-    var el = doc.querySelector(".alert-error, .toast-body, [role=alert], .errorlist");
-    return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+    var picks = [".alert-error", ".toast-body", ".errorlist", "[role=alert]"];
+    for (var i = 0; i < picks.length; i += 1) {
+      var el = doc.querySelector(picks[i]);
+      if (el) {
+        var title = el.querySelector("strong");
+        if (title && el.childNodes.length > 1) { title.remove(); }
+        return el.textContent.replace(/\s+/g, " ").trim();
+      }
+    }
+    return "";
   }
   function flush() {
     if (flushing) { return Promise.resolve(); }
@@ -222,8 +230,7 @@
         var entry = queued[0];
         return send(entry).then(function (response) {
           if (response.status >= 500 || response.status === 429) { throw new Error("try later"); }
-          sent += 1;
-          if (response.status < 400) { return remove("queue", entry.seq).then(next); }
+          if (response.status < 400) { sent += 1; return remove("queue", entry.seq).then(next); }
           return response.text().then(function (html) {
             var refusal = { key: entry.key, action: entry.action, label: entry.label, reason: reasonFrom(html) || response.statusText };
             return add("refused", refusal).then(function () { return remove("queue", entry.seq); }).then(next);
@@ -301,6 +308,10 @@
   window.addEventListener("offline", function () { render(); });
 
   function start() {
+    // At the top of the page, where a cleaner looks first (the tag sits at the end of the page's markup).
+    var bar = document.getElementById("field-sync");
+    var main = document.querySelector("main");
+    if (bar && main) { main.prepend(bar); }
     all("queue").then(function (queued) { queued.forEach(showLocally); }).then(render).then(function () {
       if (navigator.onLine) { flush(); }
     });
