@@ -117,11 +117,13 @@
   function swapAnswer(response) {
     var redirect = response.headers.get("HX-Redirect");
     if (redirect) { location.href = redirect; return Promise.resolve(); }
+    if (response.redirected) { location.href = response.url; return Promise.resolve(); }
     return response.text().then(function (html) {
       var target = response.headers.get("HX-Retarget") || "#task-work";
       var style = response.headers.get("HX-Reswap") || "outerHTML";
       if (window.htmx && document.querySelector(target)) {
         htmx.swap(target, html, { swapStyle: style });
+        return;
       }
     });
   }
@@ -294,6 +296,15 @@
   document.addEventListener("submit", function (event) {
     var form = event.target.closest && event.target.closest("form[data-field-action]");
     if (!form) { return; }
+    // A problem report online is an ordinary form post: its page shows the form's errors. Offline it is queued.
+    if (form.getAttribute("data-field-action") === "problem" && navigator.onLine) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "idempotency_key";
+      hidden.value = newKey();
+      form.appendChild(hidden);
+      return;
+    }
     // Captured before htmx sees it: this script sends the action (one request per tap) or queues it.
     event.preventDefault();
     event.stopPropagation();
@@ -301,7 +312,7 @@
   }, true);
   document.addEventListener("change", function (event) {
     var input = event.target;
-    var form = input.type === "file" && input.closest("form[data-field-action]");
+    var form = input.type === "file" && input.closest('form[data-field-action="photo"]');
     if (form && input.files && input.files.length) { submitAction(form); }
   });
   window.addEventListener("online", function () { render().then(flush); });
