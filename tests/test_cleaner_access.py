@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"login", "logout", "password_change", "password_change_done", "home"}
 PUBLIC_PREFIXES = ("core:health", "core:readiness", "wbs:cleaner_feed", "wbs:property_feed")
 # The cleaner's own pages, checked separately with their own objects.
-OWN_PAGES = {"wbs:my_tasks", "wbs:my_day_sheet", "wbs:my_calendar"}
+OWN_PAGES = {"wbs:my_tasks", "wbs:my_day_sheet", "wbs:my_calendar", "wbs:service_worker"}
 
 
 def walk(resolver, namespace: str = "", prefix: str = ""):

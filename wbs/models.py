@@ -597,3 +597,33 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+class FieldActionOutcome(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    REFUSED = "refused", "Refused"
+
+
+class FieldAction(models.Model):
+    """One field action a cleaner's phone sent with its own idempotency key, recorded once per user and key.
+
+    The unique constraint is what makes a replayed or doubled request harmless: the second insert of a key
+    fails inside the action's transaction, and the first outcome is answered again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    action = models.CharField(max_length=20)
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(null=True, blank=True, help_text="When the phone says the action was made.")
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=FieldActionOutcome.choices)
+    response_status = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="field_action_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key} ({self.outcome})"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wbs.views import feeds, field, templates_admin, turnovers
+from wbs.views import feeds, field, offline, templates_admin, turnovers
 
 urlpatterns = [
     path("wbs/templates/", templates_admin.template_list, name="templates"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("wbs/templates/<int:pk>/", templates_admin.template_edit, name="template_edit"),
     path("wbs/turnovers/", turnovers.turnover_list, name="turnovers"),
     path("wbs/turnovers/tasks/<int:pk>/assign/", turnovers.turnover_assign, name="turnover_assign"),
+    path("sw.js", offline.service_worker, name="service_worker"),
     path("my/", field.my_tasks, name="my_tasks"),
     path("my/day-sheet/", field.my_day_sheet, name="my_day_sheet"),
     path("my/calendar/", feeds.my_calendar, name="my_calendar"),

@@ -17,10 +17,12 @@ from core import audit
 from core.audit_context import acting_user
 from core.errors import InvalidInput, Unavailable
 from core.models import AuditAction
-from wbs.models import ChecklistItem, Task, TaskPhoto
+from wbs.models import ChecklistItem, Task, TaskPhoto, TaskStatus
+from wbs.services.field import checklist_item_set
 
 logger = logging.getLogger(__name__)
 
+CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 JPEG_QUALITY = 85
 
@@ -156,4 +158,7 @@ def photo_add(*, task: Task, prepared: PreparedPhoto, user, checklist_item: Chec
             raise
         label = f" for “{checklist_item.text}”" if checklist_item else ""
         audit.record(task, AuditAction.UPDATE, {"photos": [None, photo.pk]}, message=f"Photo added{label}")
+        if checklist_item is not None and not checklist_item.done and task.status not in CLOSED:
+            # The photo is the proof the item was done: one tap instead of two.
+            checklist_item_set(item=checklist_item, done=True, user=user)
     return photo

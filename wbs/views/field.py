@@ -20,6 +20,7 @@ from core.roles import CLEANER, MANAGER, role_required
 from wbs.forms_turnovers import PhotoUploadForm, ProblemForm
 from wbs.models import ChecklistItem, Task, TaskPhoto, TaskStatus
 from wbs.services.field import checklist_item_set, field_task_done, field_task_start, missing_for_done
+from wbs.services.field_actions import FieldReceipt, field_action_run, field_receipt, field_task_for_action
 from wbs.services.photos import photo_add
 from wbs.services.problems import problem_report
 from wbs.task_queries import day_groups, field_day_bounds, field_task_list, window_start, with_windows
@@ -106,25 +107,49 @@ def my_task(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _render_task(request, task)
 
 
+def _receipt(request: HtmxHttpRequest) -> FieldReceipt:
+    """The phone's idempotency key and action time: headers from the offline queue, form fields otherwise."""
+    return field_receipt(
+        key=request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key"),
+        made_at=request.headers.get("X-Made-At") or request.POST.get("made_at"),
+    )
+
+
 @require_POST
 @field_user_required
 def my_task_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    task = _load_task(request, pk)
-    field_task_start(task=task, user=request.user)
+    receipt = _receipt(request)
+
+    def start() -> Task:
+        task = field_task_for_action(user=request.user, pk=pk, receipt=receipt)
+        field_task_start(task=task, user=request.user)
+        return task
+
+    field_action_run(user=request.user, receipt=receipt, action="start", task_id=pk, apply=start)
     if not wants_fragment(request):
-        return redirect("wbs:my_task", pk=task.pk)
+        return redirect("wbs:my_task", pk=pk)
     return _render_task(request, _load_task(request, pk))
 
 
 @require_POST
 @field_user_required
 def my_task_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    task = _load_task(request, pk)
-    try:
+    receipt = _receipt(request)
+
+    def finish() -> Task:
+        task = field_task_for_action(user=request.user, pk=pk, receipt=receipt)
         field_task_done(task=task, user=request.user)
+        return task
+
+    try:
+        field_action_run(user=request.user, receipt=receipt, action="done", task_id=pk, apply=finish)
     except Conflict as refusal:
+        task = Task.objects.visible_to(request.user).filter(pk=pk).first()
+        if task is None:
+            raise
         # Shown in place, next to the checklist it is about, rather than as a passing toast.
-        return _render_task(request, task, status=409, done_refused=refusal.message)
+        return _render_task(request, _load_task(request, pk), status=409, done_refused=refusal.message)
+    task = _load_task(request, pk)
     messages.success(request, _("Done: %(title)s. Thank you!") % {"title": task.title})
     if wants_fragment(request):
         return HttpResponseClientRedirect(reverse("wbs:my_tasks"))
@@ -134,12 +159,19 @@ def my_task_done(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @field_user_required
 def my_checklist_toggle(request: HtmxHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    task = _load_task(request, pk)
-    item = get_object_or_404(ChecklistItem, pk=item_pk, task=task)
-    item.task = task
-    checklist_item_set(item=item, done=request.POST.get("done") == "1", user=request.user)
+    receipt = _receipt(request)
+    done = request.POST.get("done") == "1"
+
+    def toggle() -> Task:
+        task = field_task_for_action(user=request.user, pk=pk, receipt=receipt)
+        item = get_object_or_404(ChecklistItem, pk=item_pk, task=task)
+        checklist_item_set(item=item, done=done, user=request.user)
+        return task
+
+    action = "tick" if done else "untick"
+    field_action_run(user=request.user, receipt=receipt, action=action, task_id=pk, apply=toggle)
     if not wants_fragment(request):
-        return redirect("wbs:my_task", pk=task.pk)
+        return redirect("wbs:my_task", pk=pk)
     return _render_task(request, _load_task(request, pk))
 
 
@@ -147,28 +179,44 @@ def my_checklist_toggle(request: HtmxHttpRequest, pk: int, item_pk: int) -> Http
 @field_user_required
 @rate_limit("RATE_LIMIT_PHOTO_UPLOADS", what="photo uploads")
 def my_photo_upload(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    task = _load_task(request, pk)
+    receipt = _receipt(request)
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
+        task = _load_task(request, pk)
         return _render_task(request, task, status=400, photo_form=form, photo_item=request.POST.get("checklist_item"))
-    item = None
-    if form.cleaned_data["checklist_item"]:
-        item = get_object_or_404(ChecklistItem, pk=form.cleaned_data["checklist_item"], task=task)
-    photo_add(task=task, prepared=form.cleaned_data["photo"], user=request.user, checklist_item=item)
+
+    def add() -> Task:
+        task = field_task_for_action(user=request.user, pk=pk, receipt=receipt)
+        item = None
+        if form.cleaned_data["checklist_item"]:
+            item = get_object_or_404(ChecklistItem, pk=form.cleaned_data["checklist_item"], task=task)
+        photo_add(task=task, prepared=form.cleaned_data["photo"], user=request.user, checklist_item=item)
+        return task
+
+    field_action_run(user=request.user, receipt=receipt, action="photo", task_id=pk, apply=add)
     messages.success(request, _("Photo added."))
     if not wants_fragment(request):
-        return redirect("wbs:my_task", pk=task.pk)
+        return redirect("wbs:my_task", pk=pk)
     return _render_task(request, _load_task(request, pk))
 
 
 @field_user_required
 def my_problem(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    task = _load_task(request, pk)
     form = ProblemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        problem_report(task=task, user=request.user, text=form.cleaned_data["text"], photo=form.cleaned_data["photo"])
+        receipt = _receipt(request)
+
+        def report() -> Task:
+            current = field_task_for_action(user=request.user, pk=pk, receipt=receipt)
+            problem_report(
+                task=current, user=request.user, text=form.cleaned_data["text"], photo=form.cleaned_data["photo"]
+            )
+            return current
+
+        field_action_run(user=request.user, receipt=receipt, action="problem", task_id=pk, apply=report)
         messages.success(request, _("Problem reported. The managers have been told."))
-        return redirect("wbs:my_task", pk=task.pk)
+        return redirect("wbs:my_task", pk=pk)
+    task = _load_task(request, pk)
     status = 400 if request.method == "POST" else 200
     return render_page(request, "wbs/my_problem.html", {"task": task, "form": form}, status=status)
 
