@@ -345,8 +345,6 @@ TURNOVER_SYNC_CHUNK_SIZE = env_int("TURNOVER_SYNC_CHUNK_SIZE", 500, minimum=1)
 FIELD_OVERDUE_DAYS = env_int("FIELD_OVERDUE_DAYS", 3, minimum=0)
 # The phone scales a photo down to this many pixels on its longest side before uploading (or queueing) it.
 FIELD_PHOTO_UPLOAD_SIDE_PX = env_int("FIELD_PHOTO_UPLOAD_SIDE_PX", 1600, minimum=64)
-# How many days ahead the service worker keeps a cleaner's task pages for reading offline.
-FIELD_OFFLINE_DAYS = env_int("FIELD_OFFLINE_DAYS", 3, minimum=0)
 CALENDAR_FEED_PAST_DAYS = env_int("CALENDAR_FEED_PAST_DAYS", 30, minimum=0)
 CALENDAR_FEED_FUTURE_DAYS = env_int("CALENDAR_FEED_FUTURE_DAYS", 180, minimum=1)
 

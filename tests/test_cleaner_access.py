@@ -15,10 +15,20 @@ from wbs.services.photos import photo_add, prepare_photo
 pytestmark = pytest.mark.django_db
 
 # Reachable by anyone on purpose: sign-in, health probes, and the token feeds (the token is the secret).
-PUBLIC = {"login", "logout", "password_change", "password_change_done", "home"}
-PUBLIC_PREFIXES = ("core:health", "core:readiness", "wbs:cleaner_feed", "wbs:property_feed")
+PUBLIC = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "home",
+}
+PUBLIC_PREFIXES = ("core:health", "core:readiness", "core:metrics", "wbs:cleaner_feed", "wbs:property_feed")
 # The cleaner's own pages, checked separately with their own objects.
-OWN_PAGES = {"wbs:my_tasks", "wbs:my_day_sheet", "wbs:my_calendar", "wbs:service_worker"}
+OWN_PAGES = {"wbs:my_tasks", "wbs:my_day_sheet", "wbs:my_calendar", "wbs:service_worker", "core:language"}
 
 
 def walk(resolver, namespace: str = "", prefix: str = ""):
