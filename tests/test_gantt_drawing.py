@@ -80,3 +80,11 @@ def test_the_gantt_page_escapes_a_hostile_title_everywhere(manager_client):
     assert "<script>alert(1)" not in html
     # The row's label, the bar's tooltip, the dependency form's options.
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp;") >= 3
+
+
+def test_a_number_field_takes_only_numbers_and_a_field_used_twice_is_escaped_once():
+    link = SvgTemplate('<a href="{url}" hx-get="{url}" data-task="{task:d}"/>')
+
+    assert link(url="/a?b=1&c=2", task=7) == '<a href="/a?b=1&amp;c=2" hx-get="/a?b=1&amp;c=2" data-task="7"/>'
+    with pytest.raises(ValueError):
+        link(url="/", task='7" onload="alert(1)')

@@ -14,6 +14,8 @@ the token once, at commit. Until then the transaction's own reads see the mark a
 
 Caution (SQLite): a later migration that rebuilds wbs_task or wbs_taskdependency (most AlterField operations)
 drops these triggers with the old table; tests/test_plan_version.py fails until they are created again.
+On PostgreSQL a migration that changes the type of a watched column must drop the triggers first and create
+them again after (drop_triggers and create_triggers here do both).
 """
 
 import secrets
@@ -103,8 +105,10 @@ def create_triggers(apps, schema_editor):
         raise NotImplementedError(f"No plan-version triggers for {vendor}: write them before using it.")
     for statement in statements:
         schema_editor.execute(statement)
-    # Random, like every later token: a shared cache may hold keys from another database.
-    schema_editor.execute("INSERT INTO wbs_planversion (id, token) VALUES (1, %s);", [secrets.token_hex(16)])
+    # Random, like every later token: a shared cache may hold keys from another database. A new one also when
+    # the triggers are created again (writes made while they were missing changed nothing).
+    upsert = "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token"
+    schema_editor.execute(f"INSERT INTO wbs_planversion (id, token) VALUES (1, %s) {upsert};", [secrets.token_hex(16)])
 
 
 def drop_triggers(apps, schema_editor):
