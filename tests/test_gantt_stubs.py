@@ -6,8 +6,18 @@ import pytest
 from django.urls import reverse
 
 from tests.planning_data import MONDAY, link, make_project, make_property, make_task, make_tasks
+from wbs.gantt.layout import (
+    ROW_HEIGHT,
+    STUB_LANE,
+    ZOOMS,
+    Bar,
+    StubGeometry,
+    Window,
+    fit_label,
+    layout_bar,
+    stub_geometry,
+)
 from wbs.models import DependencyType, Task, TaskDependency
-from wbs.views.gantt import ROW_HEIGHT, STUB_LANE, ZOOMS, Window, _bar, fit_label, stub_geometry
 
 GANTT = reverse("wbs:gantt")
 WINDOW = {"start": MONDAY.isoformat(), "zoom": "day"}  # 14 days at 72 px: 2 to 15 November 2026
@@ -21,13 +31,13 @@ def day(offset: int) -> datetime.date:
     return MONDAY + datetime.timedelta(days=offset)
 
 
-def bar(start: int, due: int) -> dict:
+def bar(start: int, due: int) -> Bar:
     """The bar the chart draws for a task from day `start` to day `due` of the day-zoom window."""
     window = Window(ZOOMS["day"], MONDAY, 14)
-    return _bar(window, Task(title="Drawn", start_date=day(start), due_date=day(due)), ROW_Y, frozenset())
+    return layout_bar(window, Task(title="Drawn", start_date=day(start), due_date=day(due)), ROW_Y, frozenset())
 
 
-def geometry(drawn: dict, kind: str = DependencyType.FS, *, incoming: bool, side: str) -> dict:
+def geometry(drawn: Bar, kind: str = DependencyType.FS, *, incoming: bool, side: str) -> StubGeometry:
     return stub_geometry(drawn, ROW_Y, kind=kind, incoming=incoming, side=side, width=WIDTH)
 
 
@@ -37,28 +47,28 @@ def geometry(drawn: dict, kind: str = DependencyType.FS, *, incoming: bool, side
 def test_an_earlier_predecessor_comes_in_from_the_left_edge_to_the_start():
     stub = geometry(bar(2, 3), incoming=True, side="left")
 
-    assert stub["path"] == f"M0,{CY} H144"
-    assert (stub["label_x"], stub["label_anchor"]) == (4, "start")
-    assert stub["label_room"] == 144 - 8 - 4
+    assert stub.path == f"M0,{CY} H144"
+    assert (stub.label_x, stub.label_anchor) == (4, "start")
+    assert stub.label_room == 144 - 8 - 4
 
 
 def test_a_later_successor_leaves_the_end_for_the_right_edge():
     stub = geometry(bar(2, 3), incoming=False, side="right")
 
-    assert stub["path"] == f"M288,{CY} H{WIDTH}"
-    assert (stub["label_x"], stub["label_anchor"]) == (WIDTH - 4, "end")
+    assert stub.path == f"M288,{CY} H{WIDTH}"
+    assert (stub.label_x, stub.label_anchor) == (WIDTH - 4, "end")
 
 
 def test_a_finish_to_finish_from_the_left_goes_round_above_the_bar_to_the_end():
     stub = geometry(bar(2, 3), DependencyType.FF, incoming=True, side="left")
 
-    assert stub["path"] == f"M0,{LANE} H296 V{CY} H288"
+    assert stub.path == f"M0,{LANE} H296 V{CY} H288"
 
 
 def test_a_start_to_start_successor_after_the_window_leaves_the_start_and_goes_round():
     stub = geometry(bar(2, 3), DependencyType.SS, incoming=False, side="right")
 
-    assert stub["path"] == f"M144,{CY} H136 V{LANE} H{WIDTH}"
+    assert stub.path == f"M144,{CY} H136 V{LANE} H{WIDTH}"
 
 
 def test_a_bar_running_into_the_edge_gets_a_short_arrow_along_the_lane_and_no_label():
@@ -67,18 +77,18 @@ def test_a_bar_running_into_the_edge_gets_a_short_arrow_along_the_lane_and_no_la
 
     stub = geometry(drawn, incoming=True, side="left")
 
-    assert stub["path"] == f"M0,{LANE} H14"
-    assert stub["label_room"] == 0
+    assert stub.path == f"M0,{LANE} H14"
+    assert stub.label_room == 0
 
 
 def test_rows_on_other_pages_get_a_short_hook_to_the_top_or_bottom_of_the_row():
     top = geometry(bar(2, 3), incoming=True, side="top")
     bottom = geometry(bar(2, 3), incoming=False, side="bottom")
 
-    assert top["path"] == f"M136,{LANE} V{CY} H144"
-    assert bottom["path"] == f"M288,{CY} H296 V{ROW_Y + ROW_HEIGHT - STUB_LANE}"
-    assert (top["label_x"], top["label_anchor"]) == (132, "end")
-    assert (bottom["label_x"], bottom["label_anchor"]) == (300, "start")
+    assert top.path == f"M136,{LANE} V{CY} H144"
+    assert bottom.path == f"M288,{CY} H296 V{ROW_Y + ROW_HEIGHT - STUB_LANE}"
+    assert (top.label_x, top.label_anchor) == (132, "end")
+    assert (bottom.label_x, bottom.label_anchor) == (300, "start")
 
 
 def test_labels_are_cut_to_the_room_and_left_out_when_too_little_would_show():
@@ -173,9 +183,9 @@ def test_stubs_add_no_queries_whatever_the_number_of_tasks(manager_client, djang
         ]
     )
 
-    # session, user, roles, filter choices (3), count, page, holidays, critical fingerprint (5) and graph (2),
+    # session, user, roles, filter choices (3), count, page, holidays, plan version and graph (2),
     # links with both ends' details
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(13):
         html = manager_client.get(GANTT, WINDOW | {"page": 2}).content.decode()
     assert "gantt-stub-left" in html and "gantt-stub-top" in html and "gantt-stub-bottom" in html
 

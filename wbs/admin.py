@@ -5,7 +5,6 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 
 from core import audit
 from core.models import AuditAction, SoftDeleteModel
@@ -201,10 +200,8 @@ class TaskDependencyAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            # A new type or lag changes the plan version (a database trigger): the critical path follows.
             super().save_model(request, obj, form, change)
-            # A new type or lag reschedules the successor's constraints: touching it tells the Gantt's
-            # critical-path cache (which reads the latest task change) that the plan changed.
-            Task.all_objects.filter(pk=obj.successor_id).update(updated_at=timezone.now())
             return
         # A writer that closed a loop after the form's check makes this raise DependencyCycle, which the
         # error middleware shows as a page naming the loop.

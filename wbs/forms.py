@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 
 from bookings.models import Property
 from core.roles import ROLES
+from wbs.gantt.layout import EARLIEST_DAY, LATEST_DAY
 from wbs.models import DependencyType, Project, Tag, Task, TaskStatus, WbsItem
 from wbs.services.dependencies import MAX_LAG_DAYS
 
@@ -196,7 +197,10 @@ class TaskTagsForm(forms.Form):
 
 
 class DependencyForm(forms.Form):
-    """The fields the task page and the Gantt post: predecessor, successor, type, lag in working days."""
+    """The fields the task page and the Gantt post: predecessor, successor, type, lag in working days.
+
+    `tasks` is what the two ends may be: a task outside it is a form error, as a missing one is.
+    """
 
     predecessor = forms.ModelChoiceField(queryset=Task.objects.none(), label="Waits for")
     successor = forms.ModelChoiceField(queryset=Task.objects.none())
@@ -222,6 +226,33 @@ class DependencyForm(forms.Form):
         predecessor, successor = cleaned.get("predecessor"), cleaned.get("successor")
         if predecessor and successor and predecessor.pk == successor.pk:
             self.add_error("predecessor", "A task cannot wait for itself.")
+        return cleaned
+
+
+class TaskDatesForm(forms.Form):
+    """A task's new start and due dates, as the Gantt's date panel previews and applies them."""
+
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def _clean_day(self, name: str):
+        day = self.cleaned_data[name]
+        # Far outside any plan, and working-day arithmetic near date.min or date.max would overflow.
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise forms.ValidationError(f"Choose a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
+        return day
+
+    def clean_start_date(self):
+        return self._clean_day("start_date")
+
+    def clean_due_date(self):
+        return self._clean_day("due_date")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date must be on or after the start date.")
         return cleaned
 
 

@@ -627,3 +627,16 @@ class FieldAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key} ({self.outcome})"
+
+
+class PlanVersion(models.Model):
+    """One row whose token changes with every committed change to the schedule: a task's dates, status or
+    deletion, or a dependency added, removed or changed. Database triggers write it (migration
+    0009_gantt_plan_version), so no writer can forget; the Gantt's critical-path cache is keyed by it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"Plan version {self.token}"

@@ -3,15 +3,16 @@
 import bisect
 import datetime
 import hashlib
+import secrets
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Q, Sum
+from django.db import connection
 
-from wbs.models import DependencyType, Holiday, Task, TaskDependency, TaskStatus
+from wbs.models import DependencyType, Holiday, PlanVersion, Task, TaskDependency, TaskStatus
 
 # Any Monday: working-day indexes count from it, so index arithmetic never depends on "today".
 EPOCH = datetime.date(2000, 1, 3)
@@ -247,28 +248,43 @@ def load_graph(calendar: WorkCalendar) -> tuple[dict[int, Span], list[Edge]]:
     return spans, [Edge(*row) for row in rows]
 
 
+def plan_version() -> tuple[str, bool]:
+    """The token of the committed plan (see PlanVersion), and whether this transaction changed the plan.
+
+    One query. On PostgreSQL the token changes at commit, so a transaction that wrote tasks or links reads the
+    token of the plan before its writes: the second value says so. On SQLite the token changes in the writing
+    statement, and the second value is always False.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT (SELECT token FROM wbs_planversion WHERE id = 1), "
+                "coalesce(current_setting('wbs.plan_changed', true), '') <> ''"
+            )
+            token, changed_here = cursor.fetchone()
+        else:
+            cursor.execute("SELECT token FROM wbs_planversion WHERE id = 1")
+            row = cursor.fetchone()
+            token, changed_here = (row[0] if row else None), False
+    if token is None:
+        # The row is gone (a test run's flush empties every table): a new random token, so nothing cached
+        # before counts.
+        token = PlanVersion.objects.get_or_create(pk=1, defaults={"token": secrets.token_hex(16)})[0].token
+    return token, bool(changed_here)
+
+
 def critical_task_ids(calendar: WorkCalendar) -> frozenset[int]:
     """The critical tasks of the current plan, cached until a task, a dependency or the calendar changes.
 
-    Computing them reads the whole graph (linear, but 10,000 tasks take a while). The fingerprint is five
-    small reads that indexes answer (the deleted_at index, task_updated_idx, the primary keys,
-    dependency_lagged_idx), so the Gantt stays about as fast at 10,000 tasks as at 100.
+    Computing them reads the whole graph (linear, but 10,000 tasks take a while). The cache key is the plan
+    version, which database triggers change on every write to a task's dates, status or deletion and to any
+    dependency (migration 0009_gantt_plan_version), and the calendar: one small read, whatever the size.
     """
-    fingerprint = repr(
-        (
-            # Live count: a soft delete or restore saves only deleted_at, so it does not move updated_at.
-            Task.objects.count(),
-            # Over all rows, not live ones: the index answers MAX without a scan only unfiltered.
-            Task.all_objects.aggregate(changed=Max("updated_at"))["changed"],
-            # Three reads rather than one: SQLite answers each alone from an index or the table's b-tree
-            # without visiting rows, and none when they share a query.
-            TaskDependency.objects.count(),
-            TaskDependency.objects.aggregate(last=Max("id"))["last"],
-            TaskDependency.objects.filter(~Q(lag_days=0)).aggregate(lags=Sum("lag_days"))["lags"],
-            sorted(calendar.weekdays),
-            calendar.holidays,
-        )
-    )
+    token, changed_here = plan_version()
+    if changed_here:
+        # This transaction's own, uncommitted changes are not in any cached set: compute, and keep it to itself.
+        return frozenset(critical_tasks(*load_graph(calendar)))
+    fingerprint = repr((token, sorted(calendar.weekdays), calendar.holidays))
     key = "wbs:critical:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     if key in _critical_memo:
         return _critical_memo[key]
@@ -276,8 +292,8 @@ def critical_task_ids(calendar: WorkCalendar) -> frozenset[int]:
     if critical is None:
         critical = frozenset(critical_tasks(*load_graph(calendar)))
         cache.set(key, critical, settings.GANTT_CRITICAL_CACHE_SECONDS)
-    # Unpickling thousands of ids from the cache on every request cost as much as the fingerprint: a process
-    # keeps the latest set, which is exact for as long as the fingerprint does not change.
+    # Unpickling thousands of ids from the cache on every request cost as much as the old five-query
+    # fingerprint: a process keeps the latest set, which is exact for as long as the plan version stays.
     _critical_memo.clear()
     _critical_memo[key] = critical
     return critical

@@ -110,7 +110,7 @@ def schedule_apply(
         # Small batches: bulk_update writes one CASE per field whose length grows with the batch, so big
         # batches cost quadratic time; 100 keeps a 10,000-task cascade linear.
         Task.objects.bulk_update(tasks.values(), ["start_date", "due_date"], batch_size=100)
-        # bulk_update skips auto_now; every moved task gets the same stamp (the critical-path cache reads it).
+        # bulk_update skips auto_now; every moved task gets the same stamp, as a save would give it.
         Task.objects.filter(pk__in=tasks).update(updated_at=now)
         audit.record_many(entries)
     return moves
