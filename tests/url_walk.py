@@ -226,9 +226,9 @@ def walk_sample(django_db_setup, django_db_blocker):
 def walk(walk_sample, db):
     """`walk(name, headers)`: GET the named URL as the user it is for."""
     sample, users = walk_sample
-    clients = {ANONYMOUS: Client()}
+    clients = {ANONYMOUS: Client(raise_request_exception=False)}
     for role, user in users.items():
-        clients[role] = Client()
+        clients[role] = Client(raise_request_exception=False)
         clients[role].force_login(user)
 
     def get(name: str, headers: dict | None = None, data: dict | None = None):
