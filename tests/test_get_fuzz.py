@@ -7,7 +7,7 @@ KNOWN_PARAMS (read only in states the sample data set does not reach, or only wh
 import pytest
 from django.http import QueryDict
 
-from tests.url_walk import ROUTES, walk, walk_sample  # noqa: F401 (fixtures)
+from tests.url_walk import ROUTES, walk_fixture, walk_sample_fixture  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

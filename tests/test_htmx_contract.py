@@ -8,7 +8,7 @@ that no cache hands the fragment to a full-page request.
 import pytest
 from django.utils.cache import has_vary_header
 
-from tests.url_walk import ROUTES, url_names, walk, walk_sample  # noqa: F401 (fixtures)
+from tests.url_walk import ROUTES, url_names, walk_fixture, walk_sample_fixture  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,6 @@ BROKEN_ELSEWHERE = {
 
 def test_every_url_is_walked():
     assert set(url_names()) == set(ROUTES), "add new URLs to tests/url_walk.py ROUTES"
-
 
 
 def is_page(response) -> bool:

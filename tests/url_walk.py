@@ -1,6 +1,7 @@
 """Every named URL of the app with a real object for each path parameter and the user who may open it.
 
-Shared by the app-wide tests (test_htmx_contract, test_get_fuzz). A URL added to the URLconf and missing from
+Shared by the app-wide tests (test_htmx_contract, test_get_fuzz), which import the fixtures `walk` and
+`walk_sample`. A URL added to the URLconf and missing from
 ROUTES fails `test_every_url_is_walked`, so nothing escapes the walk.
 """
 
@@ -212,8 +213,8 @@ def url_of(name: str, sample: Sample) -> str:
     return reverse(name, kwargs=kwargs(sample) if kwargs else None)
 
 
-@pytest.fixture(scope="module")
-def walk_sample(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="module", name="walk_sample")
+def walk_sample_fixture(django_db_setup, django_db_blocker):
     """The sample data set, built once per module inside a transaction rolled back at its end (setUpTestData)."""
     with django_db_blocker.unblock(), transaction.atomic():
         manager = make_user(get_user_model(), "walk_manager", MANAGER)
@@ -222,8 +223,8 @@ def walk_sample(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-@pytest.fixture
-def walk(walk_sample, db):
+@pytest.fixture(name="walk")
+def walk_fixture(walk_sample, db):
     """`walk(name, headers)`: GET the named URL as the user it is for."""
     sample, users = walk_sample
     clients = {ANONYMOUS: Client(raise_request_exception=False)}
