@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -119,7 +119,7 @@ def import_preview_again(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_GET
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(import_batches(), pk=pk)
     response = HttpResponse(import_error_report(batch), content_type=XLSX_CONTENT_TYPE)
     stem = batch.file_name.rsplit(".", 1)[0] or "import"
@@ -129,7 +129,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HtmxHttpRequest) -> HttpResponse:
     codes = list(Property.objects.active().order_by("code").values_list("code", flat=True))
     response = HttpResponse(template_workbook_bytes(codes), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="stayops-import-template.xlsx"'
