@@ -1,12 +1,19 @@
 """Forms for properties and bookings typed by hand; rules that need the database live in the services."""
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 
 from bookings.models import Booking, CalendarFeed, Property
 from bookings.services.bookings import check_code_free
 from bookings.services.properties import check_property_unique, clean_aliases
+from core.params import EARLIEST_DATE, LATEST_DATE, date_in_range
+
+TIMELINE_MIN_DAYS = 14
 
 
 class DateInput(forms.DateInput):
@@ -192,3 +199,47 @@ class CalendarFeedForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         return self.cleaned_data["url"].strip()
+
+
+def timeline_span_choices() -> list[tuple[int, str]]:
+    spans = {14: "2 weeks", 28: "4 weeks", 42: "6 weeks", settings.TIMELINE_MAX_DAYS: "2 months"}
+    spans.setdefault(settings.TIMELINE_DEFAULT_DAYS, f"{settings.TIMELINE_DEFAULT_DAYS} days")
+    return sorted(
+        (days, label) for days, label in spans.items() if TIMELINE_MIN_DAYS <= days <= settings.TIMELINE_MAX_DAYS
+    )
+
+
+def timeline_window(params: QueryDict, today: datetime.date) -> tuple[datetime.date, int, list[str]]:
+    """The timeline's first day and number of days from its URL; bad values fall back to the defaults, with a note.
+
+    Not a Form: the page shows a note and goes on with the default rather than re-rendering errors.
+    """
+    problems = []
+    start = today - datetime.timedelta(days=today.weekday())
+    if params.get("start"):
+        try:
+            asked_start = datetime.date.fromisoformat(params["start"])
+        except ValueError:
+            problems.append(f"“{params['start']}” is not a date like 2026-03-14; showing this week.")
+        else:
+            if date_in_range(asked_start):
+                start = asked_start
+            else:
+                problems.append(
+                    f"Show a week between {EARLIEST_DATE.year} and {LATEST_DATE.year}, not {asked_start:%Y-%m-%d}; "
+                    "showing this week."
+                )
+    days = settings.TIMELINE_DEFAULT_DAYS
+    if params.get("days"):
+        try:
+            asked = int(params["days"])
+        except ValueError:
+            asked = None
+        if asked is None or not TIMELINE_MIN_DAYS <= asked <= settings.TIMELINE_MAX_DAYS:
+            problems.append(
+                f"Show between {TIMELINE_MIN_DAYS} and {settings.TIMELINE_MAX_DAYS} days, not “{params['days']}”; "
+                f"showing {days}."
+            )
+        else:
+            days = asked
+    return start, days, problems

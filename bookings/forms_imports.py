@@ -14,6 +14,7 @@ from bookings.models import (
     StatusAlias,
 )
 from bookings.status_mapping import BUILT_IN, normalize_status
+from core.params import MAX_ID
 
 AUTO = "auto"
 
@@ -51,7 +52,7 @@ class ConflictFilterForm(forms.Form):
     state = forms.ChoiceField(choices=[("", "Open and resolved"), *ConflictState.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *ConflictKind.choices], required=False, label="Kind")
     # Set by the "Resolve conflicts" link of an applied import.
-    batch = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    batch = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         """Queryset filters for the valid, non-empty fields; an invalid form filters nothing out and shows why."""

@@ -28,6 +28,13 @@ class PropertyQuerySet(SoftDeleteQuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def with_upcoming_count(self, today: datetime.date):
+        """Each property with `upcoming`: its live, not cancelled bookings that end today or later."""
+        upcoming = Q(bookings__deleted_at__isnull=True, bookings__check_out__gte=today) & ~Q(
+            bookings__status="cancelled"
+        )
+        return self.annotate(upcoming=models.Count("bookings", filter=upcoming))
+
 
 class Property(SoftDeleteModel):
     name = models.CharField(max_length=200)
@@ -96,6 +103,10 @@ class BookingQuerySet(SoftDeleteQuerySet):
 
     def for_table(self):
         return self.select_related("property")
+
+    def upcoming_at(self, prop: "Property", today: datetime.date):
+        """A property's stays that have not ended, soonest first, cancelled ones left out."""
+        return self.not_cancelled().filter(property=prop, check_out__gte=today).order_by("check_in", "id")
 
 
 class Booking(SoftDeleteModel):
@@ -314,6 +325,19 @@ class BookingConflictQuerySet(models.QuerySet):
 
     def for_list_view(self):
         return self.select_related("booking__property", "other_booking__property", "batch", "resolved_by")
+
+    def involving(self, booking: "Booking"):
+        """Conflicts where the booking is either side."""
+        return self.filter(Q(booking=booking) | Q(other_booking=booking))
+
+    def open_first(self):
+        """Open conflicts before resolved ones, newest first within each."""
+        resolved_last = models.Case(
+            models.When(state=ConflictState.OPEN, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(resolved_last=resolved_last).order_by("resolved_last", "-created_at", "-id")
 
 
 class BookingConflict(models.Model):

@@ -1,9 +1,11 @@
-"""Reads for the booking pages that are more than one QuerySet method: the occupancy timeline."""
+"""Reads for the booking pages that are more than one QuerySet method: the timeline, import batches, the trash."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from bookings.models import Booking, Property
+from django.db.models import Count
+
+from bookings.models import Booking, ImportBatch, ImportRowAction, Property
 
 # Each day is two grid columns (morning, afternoon), so a check-out and a check-in share a day side by side.
 COLUMNS_PER_DAY = 2
@@ -162,3 +164,34 @@ def timeline(*, start: datetime.date, days: int, today: datetime.date) -> Timeli
         _place(row, by_property[prop.pk], header)
         rows.append(row)
     return Timeline(start=start, days=days, header=header, rows=rows)
+
+
+# What the preview looked at (every code of the file) and its fingerprint are for the engine, not for pages;
+# a 100,000-row file's scope is megabytes, and the progress bar reads its batch every second.
+ENGINE_ONLY_FIELDS = ("scope", "fingerprint")
+
+
+def import_batches():
+    """Import batches as the pages read them: without the engine's bulky fields."""
+    return ImportBatch.objects.defer(*ENGINE_ONLY_FIELDS)
+
+
+def import_action_counts(batch: ImportBatch) -> list[dict]:
+    """Rows per action, every action listed (zeros too) so the filter chips stay in one place."""
+    counted = dict(batch.rows.order_by().values_list("action").annotate(rows=Count("id")))
+    return [{"value": value, "label": label, "rows": counted.get(value, 0)} for value, label in ImportRowAction.choices]
+
+
+def import_rows(batch: ImportBatch, *, action: str = ""):
+    """A batch's rows in file order, only those of `action` when one is given."""
+    rows = batch.rows.order_by("row_number")
+    return rows.filter(action=action) if action else rows
+
+
+def trash_contents(*, limit: int):
+    """Archived properties (all) and deleted bookings (the newest `limit`), each with who deleted it."""
+    properties = Property.all_objects.dead().select_related("deleted_by").order_by("-deleted_at")
+    bookings = (
+        Booking.all_objects.dead().select_related("property", "deleted_by").order_by("-deleted_at", "-id")[:limit]
+    )
+    return properties, bookings

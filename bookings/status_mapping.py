@@ -97,3 +97,13 @@ def load_status_mapper() -> StatusMapper:
 def map_status(value, source: str = "") -> str:
     """One-off lookup (one query). Imports use one `load_status_mapper()` for the whole file instead."""
     return load_status_mapper().map(value, source)
+
+
+def built_in_words_by_status() -> list[tuple[str, str]]:
+    """Built-in words by meaning, for the aliases page to show: (status label, words)."""
+    words: dict[str, list[str]] = {}
+    for word, status in BUILT_IN.items():
+        # The internal values with underscores (owner_staying) are for our own template, not worth listing.
+        if not (word in BookingStatus.values and "_" in word):
+            words.setdefault(status, []).append(word)
+    return [(label, ", ".join(sorted(words.get(value, [])))) for value, label in BookingStatus.choices]

@@ -14,6 +14,7 @@ from django.utils import translation
 from core import health, views_ops
 from core.audit_context import AuditContext, _current
 from core.errors import AppError
+from core.http import wants_fragment
 from core.models import AuditSource
 from core.preferences import user_language
 
@@ -113,7 +114,8 @@ class HtmxMessagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.streaming:
+        # A history restore is a whole page, which shows its messages itself.
+        if not wants_fragment(request) or response.streaming:
             return response
         if response.status_code in (301, 302, 303, 307, 308) or "HX-Redirect" in response:
             return response
@@ -137,14 +139,15 @@ class AppErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, AppError):
             status, title, message = exception.status, exception.title, exception.message
-        elif getattr(request, "htmx", False) and isinstance(exception, PermissionDenied):
+        elif wants_fragment(request) and isinstance(exception, PermissionDenied):
             status, title, message = 403, "Not allowed", "Your role does not allow this."
-        elif getattr(request, "htmx", False) and isinstance(exception, Http404):
+        elif wants_fragment(request) and isinstance(exception, Http404):
             status, title, message = 404, "Not found", "It may have been deleted, or it is not yours."
         else:
             return None
         logger.info("app error %s: %s", status, message, extra={"fields": {"status": status}})
-        if getattr(request, "htmx", False):
+        # A history restore replaces the whole page: it gets the error page, not a toast.
+        if wants_fragment(request):
             html = render_to_string("core/_toast.html", {"level": "error", "title": title, "message": message})
             response = HttpResponse(html, status=status)
             # Shown in the toast region whatever element the request meant to swap.

@@ -186,3 +186,18 @@ def test_the_history_fragment_says_when_nothing_was_recorded(manager):
     prop = make_property("NEW", "New villa")
     html = render_to_string("core/_history.html", {"history": AuditEntry.objects.for_object(prop)})
     assert "No changes recorded yet." in html
+
+
+def test_a_history_restore_after_filtering_gets_the_whole_page(manager_client, manager):
+    make_entries(2, actor=manager)
+    response = manager_client.get(
+        URL, {"q": "Villa 1"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" in html and 'id="audit-results"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("params", [{"batch": "9" * 20}, {"content_type": "9" * 20}, {"date_from": "9999-12-31"}])
+def test_out_of_range_filters_answer_a_page(manager_client, params):
+    assert manager_client.get(URL, params).status_code == 200

@@ -97,3 +97,9 @@ def test_it_runs_a_fixed_number_of_queries(manager_client, stay, django_assert_n
     manager_client.get(url(stay))
     with django_assert_num_queries(6):
         manager_client.get(url(stay))
+
+
+def test_a_history_restore_gets_the_whole_page(manager_client, stay):
+    response = manager_client.get(url(stay), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert b"<html" in response.content
+    assert "HX-Request" in response["Vary"]

@@ -151,3 +151,18 @@ def test_it_runs_a_fixed_number_of_queries(manager_client, django_assert_num_que
     with django_assert_num_queries(5):
         response = manager_client.get(URL, {"page": 2}, headers={"HX-Request": "true"})
     assert len(response.context["table"].paginated_rows) == 50
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"per_page": "-1"}, {"per_page": "0"}, {"per_page": str(10**12)}, {"page": str(10**12)}, {"page": "abc"},
+     {"sort": "garbage"}, {"start": "0001-01-01", "end": "9999-12-31"}, {"property": "9" * 20}],
+)  # fmt: skip
+def test_garbage_in_the_url_answers_a_page(manager_client, stays, params):
+    assert manager_client.get(URL, params).status_code == 200
+
+
+def test_a_page_size_beyond_the_limit_is_clamped(manager_client, stays, settings):
+    settings.PAGE_SIZE_MAX = 2
+    response = manager_client.get(URL, {"per_page": "1000"})
+    assert len(guests(response)) == 2

@@ -251,3 +251,18 @@ def test_the_list_pages_and_keeps_its_filters(manager_client, manager, loft, set
     assert "Page 2 of 2" in html
     assert "?kind=overlap&amp;page=1" in html
     assert 'hx-target="#conflict-results"' in html
+
+
+def test_a_history_restore_after_filtering_gets_the_whole_page(manager_client, manager, loft):
+    overlap_conflict(loft, manager)
+    response = manager_client.get(
+        LIST_URL, {"kind": "overlap"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" in html and 'id="conflict-results"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_batch_beyond_any_id_lists_nothing_instead_of_failing(manager_client):
+    response = manager_client.get(LIST_URL, {"batch": "9" * 20})
+    assert response.status_code == 200

@@ -85,3 +85,12 @@ def test_it_delivers_queued_messages_to_htmx_swaps_as_toasts(manager_client, htm
     response = manager_client.get("/probe/partial/", headers=htmx_headers)
     assert b'hx-swap-oob="beforeend"' in response.content
     assert b"Saved the booking." in response.content
+
+
+def test_a_history_restore_gets_the_error_page_not_a_toast(manager_client):
+    response = manager_client.get(
+        "/probe/conflict/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert response.status_code == 409
+    assert "HX-Retarget" not in response
+    assert b"<html" in response.content

@@ -505,3 +505,23 @@ def test_a_file_with_nothing_new_says_so_instead_of_offering_to_confirm(manager_
     assert "Nothing to import." in html
     assert "the same as the bookings StayOps has" in html
     assert "Confirm import" not in html
+
+
+def test_a_history_restore_of_the_import_page_gets_the_whole_page(manager_client, manager, loft):
+    preview(airbnb_xlsx(three_rows()), "march.xlsx", manager)
+    response = manager_client.get(IMPORT_URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    html = response.content.decode()
+    assert "<html" in html and "multipart/form-data" in html and "march.xlsx" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_history_restore_of_a_batch_gets_the_whole_page(manager_client, manager, loft):
+    batch = preview(airbnb_xlsx(three_rows()), "march.xlsx", manager)
+    response = manager_client.get(
+        batch.get_absolute_url(),
+        {"action": "create"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" in html and 'id="import-rows"' in html
+    assert "HX-Request" in response["Vary"]

@@ -160,3 +160,11 @@ def test_access(client, cleaner, manager, beach):
         assert client.get(url).status_code == 403
     client.force_login(manager)
     assert client.get(reverse("bookings:property_detail", args=[beach.pk + 99])).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["list", "detail"])
+def test_a_history_restore_gets_the_whole_page(manager_client, beach, page):
+    url = LIST if page == "list" else reverse("bookings:property_detail", args=[beach.pk])
+    response = manager_client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert b"<html" in response.content
+    assert "HX-Request" in response["Vary"]

@@ -100,3 +100,9 @@ def test_removing_without_htmx_goes_back_to_the_page(manager_client):
     response = manager_client.post(reverse("bookings:status_alias_delete", args=[alias.pk]))
     assert response["Location"] == URL
     assert manager_client.post(reverse("bookings:status_alias_delete", args=[alias.pk])).status_code == 404
+
+
+def test_a_history_restore_gets_the_whole_page(manager_client):
+    response = manager_client.get(URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert b"<html" in response.content
+    assert "HX-Request" in response["Vary"]

@@ -184,3 +184,19 @@ def test_an_inactive_property_takes_a_row_only_while_it_has_stays_in_view(manage
     rows = timeline(start=MONDAY, days=14, today=MONDAY).rows
     assert [row.property.code for row in rows] == ["BEACH", "QUIET"]
     assert [row.property.code for row in timeline(start=day(21), days=14, today=MONDAY).rows] == ["BEACH"]
+
+
+def test_a_history_restore_gets_the_whole_page(manager_client, beach):
+    response = manager_client.get(
+        URL, {"start": "2030-06-10"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" in html and 'id="timeline"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "3000-01-01"])
+def test_a_start_beyond_the_dates_it_shows_falls_back_to_this_week(manager_client, beach, start):
+    response = manager_client.get(URL, {"start": start})
+    assert response.status_code == 200
+    assert "showing this week" in response.content.decode()

@@ -104,3 +104,10 @@ def test_access(client, cleaner, deleted):
     assert client.get(URL).status_code == 403
     assert client.post(restore_url("booking", deleted["booking"].pk)).status_code == 403
     assert Booking.all_objects.get(pk=deleted["booking"].pk).is_deleted
+
+
+def test_a_history_restore_gets_the_whole_page(manager_client, deleted):
+    response = manager_client.get(URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    html = response.content.decode()
+    assert "<html" in html and 'id="trash"' in html
+    assert "HX-Request" in response["Vary"]

@@ -5,15 +5,13 @@ import copy
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import EmptyPage
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 from django_tables2 import RequestConfig
 
 from bookings.filters import BookingFilter
@@ -29,7 +27,9 @@ from bookings.services.bookings import (
 )
 from bookings.tables import EXPORT_HEADERS, BookingTable, export_rows
 from core.errors import InvalidInput
+from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
+from core.params import MAX_ID, clamped_int
 from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import csv_response, xlsx_response
@@ -37,31 +37,30 @@ from core.spreadsheets import csv_response, xlsx_response
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def wants_fragment(request: HtmxHttpRequest) -> bool:
-    """An HTMX swap gets the fragment; restoring history after a reload needs the whole page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _filtered_table(request: HtmxHttpRequest, *, paginate: bool = True) -> tuple[BookingFilter, BookingTable]:
     filterset = BookingFilter(request.GET or None, queryset=Booking.objects.for_table())
     table = BookingTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": settings.PAGE_SIZE} if paginate else False).configure(table)
+    # django-tables2 sorts from the URL (an unknown column is ignored) but takes `per_page` as given, and a
+    # negative one is a 500: the page size is clamped here and the table paginated with it.
+    RequestConfig(request, paginate=False).configure(table)
+    if paginate:
+        per_page = clamped_int(
+            request.GET.get("per_page"), default=settings.PAGE_SIZE, minimum=1, maximum=settings.PAGE_SIZE_MAX
+        )
+        page = clamped_int(request.GET.get("page"), default=1, minimum=1, maximum=MAX_ID)
+        try:
+            table.paginate(per_page=per_page, page=page)
+        except EmptyPage:
+            table.paginate(per_page=per_page, page=table.paginator.num_pages)
     return filterset, table
 
 
 @manager_required
 @require_http_methods(["GET"])
-@vary_on_headers("HX-Request")
 def booking_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset, table = _filtered_table(request)
-    template_name = "bookings/booking_list.html"
-    if wants_fragment(request):
-        template_name += "#booking_table"
-    return render(request, template_name, {"filter": filterset, "table": table})
+    context = {"filter": filterset, "table": table}
+    return render_page(request, "bookings/booking_list.html", context, partial="booking_table")
 
 
 @manager_required
@@ -85,10 +84,9 @@ def booking_export(request: HtmxHttpRequest) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET"])
-@vary_on_headers("HX-Request")
 def booking_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(Booking.objects.for_table(), pk=pk)
-    conflicts = BookingConflict.objects.filter(Q(booking=booking) | Q(other_booking=booking)).for_list_view()
+    conflicts = BookingConflict.objects.involving(booking).for_list_view()
     context = {
         "booking": booking,
         "conflicts": conflicts.order_by("state", "-created_at"),
@@ -96,23 +94,17 @@ def booking_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "panels": booking_panels(request, booking),
         "cancel_form": CancelBookingForm(),
     }
-    template_name = "bookings/booking_detail.html"
-    if wants_fragment(request):
-        template_name += "#booking_detail"
-    return render(request, template_name, context)
+    return render_page(request, "bookings/booking_detail.html", context, partial="booking_detail")
 
 
 def _render_form(request: HtmxHttpRequest, form: BookingForm, *, booking: Booking | None, overlapping=None):
-    template_name = "bookings/booking_form.html"
-    if wants_fragment(request):
-        template_name += "#booking_form"
     context = {"form": form, "booking": booking, "overlapping": overlapping or []}
-    return render(request, template_name, context)
+    return render_page(request, "bookings/booking_form.html", context, partial="booking_form")
 
 
 def _saved(request: HtmxHttpRequest, booking: Booking, message: str) -> HttpResponse:
     messages.success(request, message)
-    if request.htmx:
+    if wants_fragment(request):
         return HttpResponseClientRedirect(booking.get_absolute_url())
     return redirect(booking)
 
@@ -172,10 +164,8 @@ def booking_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         changes = booking_cancel(booking=booking, user=request.user, reason=form.cleaned_data["reason"])
         message = f"Booking for {booking.guest_name} cancelled." if changes else "It was already cancelled."
         return _saved(request, booking, message)
-    template_name = "bookings/booking_confirm.html"
-    if wants_fragment(request):
-        template_name += "#confirm"
-    return render(request, template_name, {"booking": booking, "form": form, "action": "cancel"})
+    context = {"booking": booking, "form": form, "action": "cancel"}
+    return render_page(request, "bookings/booking_confirm.html", context, partial="confirm")
 
 
 @manager_required
@@ -185,10 +175,8 @@ def booking_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         booking_delete(booking=booking, user=request.user)
         messages.success(request, f"Booking for {booking.guest_name} moved to the trash.")
-        if request.htmx:
+        if wants_fragment(request):
             return HttpResponseClientRedirect(reverse("bookings:list"))
         return redirect("bookings:list")
-    template_name = "bookings/booking_confirm.html"
-    if wants_fragment(request):
-        template_name += "#confirm"
-    return render(request, template_name, {"booking": booking, "action": "delete"})
+    context = {"booking": booking, "action": "delete"}
+    return render_page(request, "bookings/booking_confirm.html", context, partial="confirm")
