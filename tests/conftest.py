@@ -97,6 +97,14 @@ def cleaner_client(client, cleaner):
 
 
 @pytest.fixture
+def loft():
+    """The property the rows of tests/import_files.py name (code LOFT, alias "Sunny Loft by the Beach")."""
+    from tests.factories import make_loft
+
+    return make_loft()
+
+
+@pytest.fixture
 def htmx_headers():
     return {"HX-Request": "true"}
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.planning_data import (
+from tests.factories import (
     MONDAY,
     link,
     make_booking,

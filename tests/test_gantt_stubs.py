@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.planning_data import MONDAY, link, make_project, make_property, make_task, make_tasks
+from tests.factories import MONDAY, link, make_project, make_property, make_task, make_tasks
 from wbs.models import DependencyType, Task, TaskDependency
 from wbs.views.gantt import ROW_HEIGHT, STUB_LANE, ZOOMS, Window, _bar, fit_label, stub_geometry
 

@@ -9,14 +9,9 @@ from openpyxl import Workbook
 from bookings.importing import FileRejected, import_batch_create, import_batch_preview
 from bookings.models import Booking, ImportBatch, ImportRow, ImportState
 from core.models import AuditEntry
-from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, make_property, upload, zip_bomb_xlsx
+from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, upload, zip_bomb_xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loft():
-    return make_property()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loft")]
 
 
 def written() -> tuple[int, int, int]:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.models import Task, TaskTemplate
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind
 from bookings.signals import announce_bookings_changed
 from core.models import AuditEntry, AuditSource
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TemplateTrigger
 from wbs.services.turnovers import render_title, turnovers_sync, turnovers_sync_all
 
