@@ -30,10 +30,9 @@ _numbers = itertools.count(1)
 
 
 def make_property(name: str = "Beach House", *, code: str | None = None, **fields) -> Property:
-    """A live property; the code is generated unless given (codes are unique among live properties)."""
-    number = next(_numbers)
-    defaults = {"code": code or f"AUTO{number}", "address": f"Rua do Mar {number}, Lisboa"}
-    return Property.objects.create(name=name, **{**defaults, **fields})
+    """A live property, saved directly (no audit entry); the code is generated unless given (codes are unique
+    among live properties). Time zone and check-in/out times are the model's defaults: Lisbon, 15:00, 11:00."""
+    return Property.objects.create(name=name, code=code or f"AUTO{next(_numbers)}", **fields)
 
 
 def make_loft(**fields) -> Property:

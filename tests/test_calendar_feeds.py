@@ -22,7 +22,10 @@ def events(response) -> list:
 
 def test_it_serves_a_cleaners_tasks_without_sign_in(client, cleaner, other_cleaner):
     today = timezone.localdate()
-    mine = make_cleaning_task(assignee=cleaner, title="Clean Beach House", due_date=today, same_day=True)
+    beach = make_property("Beach House", address="Rua do Mar 12, Lisboa")
+    mine = make_cleaning_task(
+        assignee=cleaner, property=beach, title="Clean Beach House", due_date=today, same_day=True
+    )
     make_cleaning_task(assignee=other_cleaner, title="Not mine", due_date=today)
     token = calendar_token_rotate(user=cleaner)
 

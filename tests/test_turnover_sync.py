@@ -23,11 +23,6 @@ def at(day, hour, minute=0, zone=LISBON):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
 
 
-@pytest.fixture
-def beach():
-    return make_property("Beach House")
-
-
 def test_it_creates_one_task_per_template_and_none_the_second_time(beach, cleaner):
     make_template(default_assignee=cleaner)
     make_template("Inspect {property} before {guest}", trigger=TemplateTrigger.BEFORE_CHECK_IN, offset_hours=1)
