@@ -106,6 +106,22 @@ def cleaner_client(client, cleaner):
 
 
 @pytest.fixture
+def beach():
+    """Beach House (code BEACH), saved directly: no audit entry of its own."""
+    from tests.factories import make_property
+
+    return make_property("Beach House", code="BEACH")
+
+
+@pytest.fixture
+def loft():
+    """The property the rows of tests/import_files.py name (code LOFT, alias "Sunny Loft by the Beach")."""
+    from tests.factories import make_loft
+
+    return make_loft()
+
+
+@pytest.fixture
 def htmx_headers():
     return {"HX-Request": "true"}
 

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from bookings.importing.template_columns import TEMPLATE_COLUMNS
-from bookings.models import Property
 
 AIRBNB_HEADERS = [
     "Confirmation code",
@@ -216,10 +215,6 @@ def zip_bomb_xlsx(uncompressed_bytes: int) -> bytes:
                 member.write(chunk[: min(remaining, len(chunk))])
                 remaining -= len(chunk)
     return buffer.getvalue()
-
-
-def make_property(code="LOFT", name="Sunny Loft", aliases=("Sunny Loft by the Beach",), **extra) -> Property:
-    return Property.objects.create(code=code, name=name, aliases=list(aliases), **extra)
 
 
 def preview(content: bytes, name: str, user, source: str = "auto"):

@@ -12,7 +12,8 @@ from bookings.services.bookings import booking_create
 from bookings.services.properties import property_update
 from core.audit_context import audit_context
 from core.models import AuditEntry, AuditSource
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property
+from tests.factories import make_loft
+from tests.import_files import airbnb_row, airbnb_xlsx
 from wbs.services.tasks import task_create, task_set_status
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_without_a_user_the_context_actor_stays(cleaner):
 
 
 def test_import_bookings_records_the_user_named_on_the_command_line(manager, tmp_path):
-    make_property()
+    make_loft()
     path = tmp_path / "airbnb.xlsx"
     path.write_bytes(airbnb_xlsx([airbnb_row()]))
     with pytest.raises(SystemExit) as exited:

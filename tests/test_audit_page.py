@@ -12,20 +12,17 @@ from bookings.models import Booking, Property
 from core import audit
 from core.audit_context import audit_context
 from core.models import AuditAction, AuditEntry, AuditSource
+from tests.factories import make_property
 
 pytestmark = pytest.mark.django_db
 URL = "/audit/"
-
-
-def make_property(code: str, name: str) -> Property:
-    return Property.objects.create(code=code, name=name)
 
 
 def make_entries(count: int, *, actor=None, source=AuditSource.WEB, batch_id=None) -> list[Property]:
     properties = []
     with audit_context(actor=actor, source=source, batch_id=batch_id, request_id="req-1"):
         for index in range(count):
-            prop = make_property(f"P{index}", f"Villa {index}")
+            prop = make_property(f"Villa {index}", code=f"P{index}")
             audit.record(prop, AuditAction.UPDATE, {"name": ["Old villa", prop.name]})
             properties.append(prop)
     return properties
@@ -75,10 +72,10 @@ def test_it_answers_htmx_with_the_results_only(manager_client, manager, htmx_hea
 )
 def test_it_filters(manager_client, manager, params, expected):
     with audit_context(actor=manager, source=AuditSource.WEB):
-        manual = make_property("MAN", "Manual villa")
+        manual = make_property("Manual villa", code="MAN")
         audit.record(manual, AuditAction.UPDATE, {"name": ["x", "Manual villa"]})
     with audit_context(source=AuditSource.IMPORT, batch_id=7):
-        imported = make_property("IMP", "Imported villa")
+        imported = make_property("Imported villa", code="IMP")
         audit.record_created(imported, ["name", "code"])
         booking = Booking.objects.create(
             property=imported,
@@ -96,7 +93,7 @@ def test_it_filters(manager_client, manager, params, expected):
 def test_it_filters_by_actor_and_date_range(manager_client, manager, cleaner):
     make_entries(1, actor=manager)
     with audit_context(actor=cleaner, source=AuditSource.WEB):
-        prop = make_property("CLN", "Cleaner villa")
+        prop = make_property("Cleaner villa", code="CLN")
         audit.record(prop, AuditAction.UPDATE, {"notes": ["", "towels"]})
     AuditEntry.objects.filter(object_repr="Villa 0").update(created_at=timezone.now() - datetime.timedelta(days=10))
     today = timezone.localdate().isoformat()
@@ -183,7 +180,7 @@ def test_the_history_fragment_lists_an_objects_entries_newest_first(rf, manager,
 
 
 def test_the_history_fragment_says_when_nothing_was_recorded(manager):
-    prop = make_property("NEW", "New villa")
+    prop = make_property("New villa", code="NEW")
     html = render_to_string("core/_history.html", {"history": AuditEntry.objects.for_object(prop)})
     assert "No changes recorded yet." in html
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.softdelete import soft_delete
-from tests.planning_data import link, make_property, make_tag, make_task, make_tasks
+from tests.factories import link, make_property, make_tag, make_task, make_tasks
 from wbs.models import DependencyType, Priority, TaskStatus
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import PHONE, no_horizontal_scroll
-from tests.planning_data import link, make_property, make_tag, make_task
+from tests.factories import link, make_property, make_tag, make_task
 from wbs.models import BoardColumn, Priority, Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def board_tasks(cleaner, other_cleaner):
     """A small, realistic board: two properties, tags, people, an overdue card and a blocked one."""
     today = timezone.localdate()
-    beach, city = make_property("Beach House", "BEACH"), make_property("City Flat", "CITY")
+    beach, city = make_property("Beach House", code="BEACH"), make_property("City Flat", code="CITY")
     plumbing, urgent = make_tag("plumbing", "#0ea5e9"), make_tag("guest-facing", "#f43f5e")
     sink = make_task(
         "Fix the kitchen sink",

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from core.models import AuditEntry
-from tests.planning_data import link, make_task, make_tasks
+from tests.factories import link, make_task, make_tasks
 from wbs.models import BoardColumn, Task, TaskStatus
 from wbs.services.board import POSITION_GAP, board_move_card
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from bookings.models import Booking, BookingConflict, Property, StatusAlias
 from bookings.services.bookings import booking_create
-from bookings.services.properties import property_create
 from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +19,6 @@ def admin_client(client, manager):
     manager.save()
     client.force_login(manager)
     return client
-
-
-@pytest.fixture
-def beach(manager):
-    return property_create(user=manager, name="Beach House", code="BEACH")
 
 
 def booking_data(beach, **overrides) -> dict:

@@ -30,11 +30,6 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def beach(manager):
-    return property_create(user=manager, name="Beach House", code="BEACH")
-
-
-@pytest.fixture
 def stay(manager, beach):
     return booking_create(
         user=manager, property=beach, guest_name="Ann Smith", check_in=days(0), check_out=days(3),

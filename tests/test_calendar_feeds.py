@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import BookingStatus
-from tests.turnover_factories import make_booking, make_property, make_task
+from tests.factories import make_booking, make_cleaning_task, make_property
 from wbs.calendar_feeds import calendar_token_rotate
 from wbs.models import CalendarToken
 
@@ -22,8 +22,11 @@ def events(response) -> list:
 
 def test_it_serves_a_cleaners_tasks_without_sign_in(client, cleaner, other_cleaner):
     today = timezone.localdate()
-    mine = make_task(assignee=cleaner, title="Clean Beach House", due_date=today, same_day=True)
-    make_task(assignee=other_cleaner, title="Not mine", due_date=today)
+    beach = make_property("Beach House", address="Rua do Mar 12, Lisboa")
+    mine = make_cleaning_task(
+        assignee=cleaner, property=beach, title="Clean Beach House", due_date=today, same_day=True
+    )
+    make_cleaning_task(assignee=other_cleaner, title="Not mine", due_date=today)
     token = calendar_token_rotate(user=cleaner)
 
     feed = events(client.get(reverse("wbs:cleaner_feed", args=[token.token])))
@@ -96,7 +99,7 @@ def test_a_cleaner_cannot_renew_a_property_feed(cleaner_client):
 @pytest.mark.parametrize("count", [1, 8])
 def test_it_builds_a_feed_in_a_fixed_number_of_queries(client, cleaner, count, django_assert_num_queries):
     for number in range(count):
-        make_task(assignee=cleaner, title=f"Clean {number}", due_date=timezone.localdate())
+        make_cleaning_task(assignee=cleaner, title=f"Clean {number}", due_date=timezone.localdate())
     token = calendar_token_rotate(user=cleaner)
 
     # the token with its user, the tasks with their properties

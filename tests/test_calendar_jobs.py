@@ -11,7 +11,7 @@ from bookings.calendar.jobs import calendar_schedule_ensure, sync_due_calendars
 from bookings.calendar.sync import calendar_feed_sync
 from bookings.models import Booking, BookingStatus, CalendarFeed, FeedSource, Property
 from tests.calendar_fixtures import FeedServer, Reply, airbnb_blocked, airbnb_calendar, airbnb_reserved, day
-from tests.turnover_factories import make_template
+from tests.factories import make_template
 from wbs.models import Task
 
 

@@ -7,8 +7,8 @@ pattern's arguments are filled with the ids of objects that belong to another cl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.factories import SOON, make_booking, make_cleaning_task, make_property
 from tests.photo_files import jpeg_bytes, upload
-from tests.turnover_factories import SOON, make_booking, make_property, make_task
 from wbs.models import TaskPhoto
 from wbs.services.photos import photo_add, prepare_photo
 
@@ -54,7 +54,7 @@ def fill(route: str, converters: list[str], values: dict) -> str:
 def others_things(other_cleaner):
     prop = make_property()
     make_booking(prop, SOON)
-    task = make_task(assignee=other_cleaner, prop=prop)
+    task = make_cleaning_task(assignee=other_cleaner, property=prop)
 
     photo = photo_add(task=task, prepared=prepare_photo(upload(jpeg_bytes())), user=other_cleaner)
     return {"pk": task.pk, "item_pk": task.checklist.first().pk, "photo": photo}

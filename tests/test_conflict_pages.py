@@ -7,16 +7,12 @@ from django.urls import reverse
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
 from core.models import AuditAction, AuditEntry
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview_and_apply
+from tests.factories import make_property
+from tests.import_files import airbnb_row, airbnb_xlsx, preview_and_apply
 
 pytestmark = pytest.mark.django_db
 LIST_URL = "/bookings/conflicts/"
 MARCH_14, MARCH_17 = datetime.date(2026, 3, 14), datetime.date(2026, 3, 17)
-
-
-@pytest.fixture
-def loft():
-    return make_property()
 
 
 def existing_booking(prop, code="HMOLD", guest="Olga Dias", **extra) -> Booking:
@@ -96,7 +92,7 @@ def test_it_lists_open_conflicts_first(manager_client, manager, loft):
     BookingConflict.objects.filter(pk=first.pk).update(
         state=ConflictState.RESOLVED, resolution="accept", resolved_by=manager
     )
-    second = edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    second = edited_by_hand_conflict(make_property("Sea View", code="SEA"), manager)
     response = manager_client.get(LIST_URL)
     assert [card["conflict"].pk for card in response.context["cards"]] == [second.pk, first.pk]
     assert response.context["open_count"] == 1
@@ -114,14 +110,14 @@ def test_it_lists_open_conflicts_first(manager_client, manager, loft):
 def test_it_filters_by_state_and_kind(manager_client, manager, loft, params, expected_kinds):
     resolved = overlap_conflict(loft, manager)
     BookingConflict.objects.filter(pk=resolved.pk).update(state=ConflictState.RESOLVED, resolution="accept")
-    edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    edited_by_hand_conflict(make_property("Sea View", code="SEA"), manager)
     response = manager_client.get(LIST_URL, params)
     assert [card["conflict"].kind for card in response.context["cards"]] == expected_kinds
 
 
 def test_it_filters_by_import_batch(manager_client, manager, loft):
     conflict = overlap_conflict(loft, manager)
-    edited_by_hand_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager)
+    edited_by_hand_conflict(make_property("Sea View", code="SEA"), manager)
     response = manager_client.get(LIST_URL, {"batch": conflict.batch_id})
     assert [card["conflict"].pk for card in response.context["cards"]] == [conflict.pk]
     assert f"import #{conflict.batch_id}" in response.content.decode()
@@ -141,9 +137,9 @@ def test_it_says_so_when_there_are_no_conflicts(manager_client):
 @pytest.mark.parametrize("per_kind", [1, 5])
 def test_the_list_runs_a_fixed_number_of_queries(manager_client, manager, per_kind, django_assert_num_queries):
     for index in range(per_kind):
-        prop = make_property(code=f"P{index}", name=f"Villa {index}", aliases=())
+        prop = make_property(f"Villa {index}", code=f"P{index}")
         overlap_conflict(prop, manager, code=f"HMO{index}")
-        other = make_property(code=f"E{index}", name=f"Edit villa {index}", aliases=())
+        other = make_property(f"Edit villa {index}", code=f"E{index}")
         existing_booking(other, code=f"HME{index}", edited_by_hand=True)
         rows = [airbnb_row(f"HME{index}", guest="Someone Else", listing=f"E{index}")]
         preview_and_apply(airbnb_xlsx(rows), f"e{index}.xlsx", manager)
@@ -244,7 +240,7 @@ def test_the_conflict_page_shows_one_conflict(manager_client, manager, loft):
 def test_the_list_pages_and_keeps_its_filters(manager_client, manager, loft, settings):
     settings.CONFLICT_PAGE_SIZE = 1
     overlap_conflict(loft, manager, code="HMONE")
-    overlap_conflict(make_property(code="SEA", name="Sea View", aliases=()), manager, code="HMTWO")
+    overlap_conflict(make_property("Sea View", code="SEA"), manager, code="HMTWO")
     response = manager_client.get(LIST_URL, {"kind": "overlap", "page": 2})
     html = response.content.decode()
     assert [card["conflict"].incoming["external_code"] for card in response.context["cards"]] == ["HMONE"]

@@ -9,15 +9,10 @@ from bookings.models import Booking, BookingConflict, BookingStatus, ConflictSta
 from bookings.services.conflicts import conflict_allowed_resolutions, conflict_resolve
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview_and_apply
+from tests.import_files import airbnb_row, airbnb_xlsx, preview_and_apply
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def loft():
-    return make_property()
 
 
 OLD_STAY = (D(2026, 3, 14), D(2026, 3, 17))

@@ -12,11 +12,6 @@ from core.softdelete import restore, soft_delete
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def beach():
-    return Property.objects.create(name="Beach House", code="BEACH")
-
-
 def test_it_records_actor_source_request_and_batch_from_the_context(beach, manager):
     with audit_context(actor=manager, source=AuditSource.IMPORT, request_id="req-1", batch_id=42):
         entry = audit.record(beach, AuditAction.UPDATE, {"name": ["Old", "Beach House"]})

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditAction, AuditEntry
+from tests.factories import make_cleaning_task
 from tests.photo_files import jpeg_bytes, upload
-from tests.turnover_factories import make_task
 from wbs.models import FieldAction, FieldActionOutcome, Task, TaskPhoto, TaskStatus
 from wbs.services.field import field_task_start
 from wbs.services.field_actions import field_action_run, field_receipt, field_task_for_action
@@ -22,7 +22,7 @@ KEY = "k-0001-aaaa-bbbb"
 
 @pytest.fixture
 def task(cleaner):
-    return make_task(assignee=cleaner)
+    return make_cleaning_task(assignee=cleaner)
 
 
 def post(client, url, key=KEY, made_at=None, **data):
@@ -99,7 +99,7 @@ def test_a_queued_done_on_a_reassigned_task_says_why(cleaner_client, task, other
 
 
 def test_without_a_key_another_cleaners_task_stays_a_404(cleaner_client, other_cleaner):
-    theirs = make_task(assignee=other_cleaner)
+    theirs = make_cleaning_task(assignee=other_cleaner)
     assert cleaner_client.post(reverse("wbs:my_task_start", args=[theirs.pk])).status_code == 404
     assert not FieldAction.objects.exists()
 
@@ -137,7 +137,7 @@ def test_a_phone_time_from_the_future_is_not_believed():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_copies_of_one_action_at_once_apply_once(cleaner):
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     receipt = field_receipt(key=KEY, made_at=None)
     barrier = threading.Barrier(2)
     outcomes = []

@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
+from tests.factories import make_booking, make_cleaning_task, make_property, make_template
 from tests.photo_files import jpeg_bytes
-from tests.turnover_factories import make_booking, make_property, make_task, make_template
 from wbs.models import Task, TaskStatus
 from wbs.services.turnovers import turnovers_sync
 
@@ -80,7 +80,7 @@ def test_a_cleaner_starts_ticks_is_refused_done_adds_the_photo_and_finishes(
 def test_a_cleaner_opening_another_cleaners_task_gets_404(
     page, live_server, login_as, screenshot, cleaner, other_cleaner
 ):
-    theirs = make_task(assignee=other_cleaner, title="Clean Sea View")
+    theirs = make_cleaning_task(assignee=other_cleaner, title="Clean Sea View")
     login_as(cleaner, PHONE)
 
     response = page.goto(f"{live_server.url}/my/tasks/{theirs.pk}/")

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from core.models import AuditEntry
 from tests.conftest import PHONE
+from tests.factories import make_cleaning_task
 from tests.photo_files import jpeg_bytes
-from tests.turnover_factories import make_task
 from wbs.models import FieldAction, FieldActionOutcome, Task, TaskStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def open_online(page, live_server, task):
 
 
 def test_a_cleaners_offline_work_arrives_once_in_order(login_as, live_server, cleaner, screenshot):
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     page = login_as(cleaner, viewport=PHONE)
     open_online(page, live_server, task)
 
@@ -81,7 +81,7 @@ def test_a_cleaners_offline_work_arrives_once_in_order(login_as, live_server, cl
 
 
 def test_a_queued_done_on_a_reassigned_task_says_why(login_as, live_server, cleaner, other_cleaner, screenshot):
-    task = make_task(assignee=cleaner, checklist=["Sweep"])
+    task = make_cleaning_task(assignee=cleaner, checklist=["Sweep"])
     page = login_as(cleaner, viewport=PHONE)
     open_online(page, live_server, task)
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEntry
+from tests.factories import make_booking, make_cleaning_task, make_property
 from tests.photo_files import jpeg_bytes, upload
-from tests.turnover_factories import make_booking, make_property, make_task
 from wbs.models import ProblemReport, Task, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def today():
 
 @pytest.fixture
 def task(cleaner, today):
-    return make_task(assignee=cleaner, due_date=today, start_date=today)
+    return make_cleaning_task(assignee=cleaner, due_date=today, start_date=today)
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client):
@@ -39,11 +39,11 @@ def test_it_refuses_a_user_without_a_role(client, django_user_model):
 def test_it_lists_today_tomorrow_and_this_week(cleaner_client, cleaner, other_cleaner, today):
     prop = make_property("Casa Azul", address="Rua Azul 1, Porto")
     make_booking(prop, today + datetime.timedelta(days=2), guest_name="Next Guest", adults=3)
-    make_task(assignee=cleaner, prop=prop, title="Clean Casa Azul", due_date=today)
-    make_task(assignee=cleaner, title="Tomorrow's clean", due_date=today + datetime.timedelta(days=1))
-    make_task(assignee=cleaner, title="Friday clean", due_date=today + datetime.timedelta(days=4))
-    make_task(assignee=cleaner, title="Next month", due_date=today + datetime.timedelta(days=30))
-    make_task(assignee=other_cleaner, title="Not mine", due_date=today)
+    make_cleaning_task(assignee=cleaner, property=prop, title="Clean Casa Azul", due_date=today)
+    make_cleaning_task(assignee=cleaner, title="Tomorrow's clean", due_date=today + datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Friday clean", due_date=today + datetime.timedelta(days=4))
+    make_cleaning_task(assignee=cleaner, title="Next month", due_date=today + datetime.timedelta(days=30))
+    make_cleaning_task(assignee=other_cleaner, title="Not mine", due_date=today)
 
     response = cleaner_client.get(reverse("wbs:my_tasks"))
 
@@ -59,7 +59,9 @@ def test_it_lists_today_tomorrow_and_this_week(cleaner_client, cleaner, other_cl
 @pytest.mark.parametrize("count", [1, 8])
 def test_it_lists_in_a_fixed_number_of_queries(cleaner_client, cleaner, today, count, django_assert_num_queries):
     for number in range(count):
-        make_task(assignee=cleaner, title=f"Clean {number}", due_date=today + datetime.timedelta(days=number % 5))
+        make_cleaning_task(
+            assignee=cleaner, title=f"Clean {number}", due_date=today + datetime.timedelta(days=number % 5)
+        )
 
     # session, user, roles, tasks with checklist counts and next stay
     with django_assert_num_queries(4):
@@ -69,7 +71,7 @@ def test_it_lists_in_a_fixed_number_of_queries(cleaner_client, cleaner, today, c
 
 
 def test_it_shows_a_task_with_where_it_came_from(cleaner_client, cleaner):
-    from tests.turnover_factories import make_template
+    from tests.factories import make_template
     from wbs.services.turnovers import turnovers_sync
 
     make_template(default_assignee=cleaner)
@@ -147,7 +149,7 @@ def test_it_unticks_an_item(cleaner_client, task):
 
 
 def test_it_answers_404_for_an_item_of_another_task(cleaner_client, cleaner, task):
-    other = make_task(assignee=cleaner, title="Other")
+    other = make_cleaning_task(assignee=cleaner, title="Other")
     item = other.checklist.first()
     response = cleaner_client.post(reverse("wbs:my_checklist_toggle", args=[task.pk, item.pk]), {"done": "1"})
     assert response.status_code == 404
@@ -184,8 +186,8 @@ def test_it_refuses_an_empty_problem_report_and_writes_nothing(cleaner_client, t
 
 
 def test_it_prints_a_day_sheet_with_same_day_flags(cleaner_client, cleaner, today):
-    make_task(assignee=cleaner, title="Clean Sea View", due_date=today, same_day=True)
-    make_task(assignee=cleaner, title="Tomorrow", due_date=today + datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Clean Sea View", due_date=today, same_day=True)
+    make_cleaning_task(assignee=cleaner, title="Tomorrow", due_date=today + datetime.timedelta(days=1))
 
     response = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": today.isoformat()})
 
@@ -195,8 +197,8 @@ def test_it_prints_a_day_sheet_with_same_day_flags(cleaner_client, cleaner, toda
 
 
 def test_it_shows_a_manager_the_tasks_assigned_to_them(client, manager, cleaner, today):
-    make_task(assignee=manager, title="Manager's own inspection", due_date=today)
-    make_task(assignee=cleaner, title="Cleaner's clean", due_date=today)
+    make_cleaning_task(assignee=manager, title="Manager's own inspection", due_date=today)
+    make_cleaning_task(assignee=cleaner, title="Cleaner's clean", due_date=today)
     client.force_login(manager)
 
     html = client.get(reverse("wbs:my_tasks")).content.decode()
@@ -210,7 +212,7 @@ def test_it_prints_the_day_sheet_in_a_fixed_number_of_queries(
     cleaner_client, cleaner, today, count, django_assert_num_queries
 ):
     for number in range(count):
-        make_task(assignee=cleaner, title=f"Clean {number}", due_date=today)
+        make_cleaning_task(assignee=cleaner, title=f"Clean {number}", due_date=today)
 
     # session, user, roles, the day's tasks with checklist counts and next stay
     with django_assert_num_queries(4):
@@ -220,9 +222,9 @@ def test_it_prints_the_day_sheet_in_a_fixed_number_of_queries(
 
 
 def test_it_keeps_the_last_days_open_tasks_and_leaves_older_ones_to_managers(cleaner_client, cleaner, today):
-    make_task(assignee=cleaner, title="Yesterday's clean", due_date=today - datetime.timedelta(days=1))
-    make_task(assignee=cleaner, title="Last month's clean", due_date=today - datetime.timedelta(days=30))
-    done = make_task(assignee=cleaner, title="Finished yesterday", due_date=today - datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Yesterday's clean", due_date=today - datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Last month's clean", due_date=today - datetime.timedelta(days=30))
+    done = make_cleaning_task(assignee=cleaner, title="Finished yesterday", due_date=today - datetime.timedelta(days=1))
     Task.objects.filter(pk=done.pk).update(status=TaskStatus.DONE)
 
     html = cleaner_client.get(reverse("wbs:my_tasks")).content.decode()

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.planning_data import (
+from tests.factories import (
     MONDAY,
     link,
     make_booking,
@@ -146,8 +146,8 @@ def test_it_highlights_the_critical_path(manager_client):
 def test_it_shows_bookings_as_an_occupancy_strip_above_the_property_tasks(manager_client):
     beach = make_property("Beach House")
     make_task("Clean after Ana", property=beach, start_date=day(3), due_date=day(3))
-    make_booking(beach, day(0), nights=3, guest="Ana Lima")
-    make_booking(beach, day(200), guest="Far Future")
+    make_booking(beach, day(0), nights=3, guest_name="Ana Lima")
+    make_booking(beach, day(200), guest_name="Far Future")
 
     html = manager_client.get(GANTT, WINDOW | {"zoom": "day"}).content.decode()
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import PHONE, no_horizontal_scroll
-from tests.planning_data import link, make_booking, make_project, make_property, make_task
+from tests.factories import link, make_booking, make_project, make_property, make_task
 from wbs.models import Task, WbsItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,8 +53,8 @@ def plan(cleaner):
     link(demolish, pipes)
     link(pipes, tiles)
     link(tiles, handover)
-    beach = make_property("Beach House", "BEACH")
-    make_booking(beach, monday() + datetime.timedelta(days=4), nights=4, guest="Ana Lima")
+    beach = make_property("Beach House", code="BEACH")
+    make_booking(beach, monday() + datetime.timedelta(days=4), nights=4, guest_name="Ana Lima")
     make_task(
         "Clean after Ana Lima",
         property=beach,

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from tests.planning_data import MONDAY, link, make_task
+from tests.factories import MONDAY, link, make_task
 from wbs.gantt.drawing import Markup, SvgTemplate, bars_svg, links_svg
 from wbs.gantt.layout import ZOOMS, PageSpot, Window, layout_links, layout_rows
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.planning_data import MONDAY, make_task
+from tests.factories import MONDAY, make_task
 
 GANTT = reverse("wbs:gantt")
 HUGE = str(2**63)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
-from tests.planning_data import MONDAY, link, make_chain, make_task
+from tests.factories import MONDAY, link, make_chain, make_task
 from wbs.models import Task, TaskDependency
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.planning_data import MONDAY, link, make_project, make_property, make_task, make_tasks
+from tests.factories import MONDAY, link, make_project, make_property, make_task, make_tasks
 from wbs.gantt.layout import (
     ROW_HEIGHT,
     STUB_LANE,

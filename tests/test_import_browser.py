@@ -9,12 +9,12 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictState, ImportBatch, ImportState
 from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
+from tests.factories import make_loft
 from tests.import_files import (
     AIRBNB_HEADERS,
     airbnb_row,
     airbnb_xlsx,
     csv_bytes,
-    make_property,
     preview,
     preview_and_apply,
 )
@@ -37,7 +37,7 @@ def march_rows():
 def test_a_manager_uploads_previews_confirms_and_finds_the_bookings(
     page, live_server, login_as, manager, screenshot, tmp_path
 ):
-    make_property()
+    make_loft()
     upload = tmp_path / "airbnb-march.csv"
     upload.write_bytes(csv_bytes(AIRBNB_HEADERS, march_rows()))
     login_as(manager, DESKTOP)
@@ -73,7 +73,7 @@ def test_a_manager_uploads_previews_confirms_and_finds_the_bookings(
 def test_the_preview_filters_rows_in_place_and_keeps_the_filter_in_the_url(
     page, live_server, login_as, manager, screenshot
 ):
-    make_property()
+    make_loft()
     batch = preview(airbnb_xlsx(march_rows()), "march.xlsx", manager)
     login_as(manager, DESKTOP)
     page.goto(f"{live_server.url}{batch.get_absolute_url()}")
@@ -89,7 +89,7 @@ def test_the_preview_filters_rows_in_place_and_keeps_the_filter_in_the_url(
 
 
 def test_a_background_job_shows_a_progress_bar_that_survives_a_reload(page, live_server, login_as, manager, screenshot):
-    make_property()
+    make_loft()
     batch = preview(airbnb_xlsx(march_rows()), "march.xlsx", manager)
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportState.RUNNING, rows_done=1200, rows_total=4000)
     login_as(manager, DESKTOP)
@@ -119,7 +119,7 @@ def test_a_bad_upload_shows_what_to_fix(page, live_server, login_as, manager, sc
 
 
 def test_a_manager_resolves_a_conflict_in_place(page, live_server, login_as, manager, screenshot):
-    loft = make_property()
+    loft = make_loft()
     Booking.objects.create(
         property=loft,
         source="airbnb",
@@ -157,7 +157,7 @@ def test_a_manager_resolves_a_conflict_in_place(page, live_server, login_as, man
 
 
 def test_the_manager_pages_fit_a_phone(page, live_server, login_as, manager, screenshot):
-    loft = make_property()
+    loft = make_loft()
     Booking.objects.create(
         property=loft,
         source="airbnb",
@@ -181,7 +181,7 @@ def test_the_manager_pages_fit_a_phone(page, live_server, login_as, manager, scr
 
 
 def test_a_manager_filters_the_audit_trail(page, live_server, login_as, manager, screenshot):
-    make_property()
+    make_loft()
     preview_and_apply(airbnb_xlsx(march_rows()), "march.xlsx", manager)
     login_as(manager, DESKTOP)
     page.goto(f"{live_server.url}/audit/")

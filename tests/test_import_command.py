@@ -7,14 +7,9 @@ from django.core.management import call_command
 
 from bookings.models import Booking, ImportBatch
 from core.models import AuditEntry
-from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, make_property
+from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loft():
-    return make_property()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loft")]
 
 
 def run(*args) -> tuple[int, str, str]:

@@ -8,13 +8,14 @@ from django.db import connection
 
 from bookings.importing import import_file
 from bookings.models import Booking, ImportBatch, ImportState
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property
+from tests.factories import make_loft
+from tests.import_files import airbnb_row, airbnb_xlsx
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_one_file_at_once_leave_no_duplicate(tmp_path, manager):
-    make_property()
+    make_loft()
     path = tmp_path / "r.xlsx"
     stays = [
         (datetime.date(2026, 5, 1) + datetime.timedelta(days=i), datetime.date(2026, 5, 2) + datetime.timedelta(days=i))

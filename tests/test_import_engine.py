@@ -21,18 +21,12 @@ from core.models import AuditEntry
 from tests.import_files import (
     airbnb_row,
     airbnb_xlsx,
-    make_property,
     preview,
     preview_and_apply,
     upload,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def loft():
-    return make_property()
 
 
 def stay(index: int) -> dict:

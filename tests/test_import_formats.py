@@ -15,7 +15,6 @@ from tests.import_files import (
     bookingcom_row,
     bookingcom_xlsx,
     csv_bytes,
-    make_property,
     preview,
     preview_and_apply,
     template_row,
@@ -23,11 +22,6 @@ from tests.import_files import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def loft():
-    return make_property()
 
 
 def test_it_imports_an_airbnb_export_with_title_rows_and_trailing_blanks(manager, loft):

@@ -15,14 +15,9 @@ from bookings.importing.batches import import_batch_start_preview
 from bookings.importing.files import count_rows
 from bookings.models import Booking, ImportBatch, ImportRow, ImportState
 from core.models import AuditEntry
-from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, make_property, upload, zip_bomb_xlsx
+from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, upload, zip_bomb_xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loft():
-    return make_property()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loft")]
 
 
 def written() -> tuple[int, int, int]:

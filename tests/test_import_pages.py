@@ -9,12 +9,12 @@ from openpyxl import load_workbook
 
 from bookings.importing.template_columns import TEMPLATE_COLUMNS
 from bookings.models import Booking, ImportBatch, ImportRow, ImportState
+from tests.factories import make_property
 from tests.import_files import (
     AIRBNB_HEADERS,
     airbnb_row,
     airbnb_xlsx,
     csv_bytes,
-    make_property,
     preview,
     preview_and_apply,
     upload,
@@ -22,11 +22,6 @@ from tests.import_files import (
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = "/bookings/import/"
-
-
-@pytest.fixture
-def loft():
-    return make_property()
 
 
 def three_rows(**changes):
@@ -430,7 +425,7 @@ def test_the_error_report_downloads_as_xlsx_with_an_errors_column(manager_client
 
 
 def test_the_template_has_our_columns_and_drop_downs_for_property_and_status(manager_client, loft):
-    make_property(code="BEACH", name="Beach House", aliases=())
+    make_property("Beach House", code="BEACH")
     response = manager_client.get(reverse("bookings:import_template"))
     assert response["Content-Disposition"] == 'attachment; filename="stayops-import-template.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))

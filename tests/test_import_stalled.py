@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import Booking, ImportBatch, ImportState
-from tests.import_files import AIRBNB_HEADERS, airbnb_row, csv_bytes, make_property, upload
+from tests.factories import make_loft
+from tests.import_files import AIRBNB_HEADERS, airbnb_row, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -18,7 +19,7 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @pytest.fixture(autouse=True)
 def loft():
-    return make_property()
+    return make_loft()
 
 
 def rows(count: int):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from core.preferences import user_language_set
 from tests.conftest import PHONE
-from tests.turnover_factories import make_booking, make_property, make_template
+from tests.factories import make_booking, make_property, make_template
 from wbs.models import Task
 from wbs.services.turnovers import turnovers_sync
 

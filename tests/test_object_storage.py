@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from tests.factories import make_cleaning_task
 from tests.photo_files import jpeg_bytes, upload
-from tests.turnover_factories import make_task
 from wbs.models import TaskPhoto
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_photo_is_stored_in_the_bucket_and_streamed_to_its_cleaner_only(
     bucket, cleaner, cleaner_client, other_cleaner, client
 ):
     s3, name = bucket
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     response = cleaner_client.post(reverse("wbs:my_photo_upload", args=[task.pk]), {"photo": upload(jpeg_bytes())})
     assert response.status_code in {200, 302}
 
@@ -97,7 +97,7 @@ def test_a_photo_is_stored_in_the_bucket_and_streamed_to_its_cleaner_only(
 
 def test_objects_are_private_in_the_bucket(bucket, cleaner, cleaner_client, s3_endpoint):
     s3, name = bucket
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     cleaner_client.post(reverse("wbs:my_photo_upload", args=[task.pk]), {"photo": upload(jpeg_bytes())})
     key = TaskPhoto.objects.get(task=task).image.name
 
@@ -117,7 +117,7 @@ def test_objects_are_private_in_the_bucket(bucket, cleaner, cleaner_client, s3_e
 
 def test_a_photo_whose_object_is_gone_is_a_404(bucket, cleaner, cleaner_client):
     s3, name = bucket
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     cleaner_client.post(reverse("wbs:my_photo_upload", args=[task.pk]), {"photo": upload(jpeg_bytes())})
     photo = TaskPhoto.objects.get(task=task)
     s3.delete_object(Bucket=name, Key=photo.image.name)
@@ -126,10 +126,11 @@ def test_a_photo_whose_object_is_gone_is_a_404(bucket, cleaner, cleaner_client):
 
 def test_an_import_file_is_kept_in_the_bucket_and_read_back_from_it(bucket, manager):
     from bookings.models import Booking
-    from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview_and_apply
+    from tests.factories import make_loft
+    from tests.import_files import airbnb_row, airbnb_xlsx, preview_and_apply
 
     s3, name = bucket
-    make_property()
+    make_loft()
     batch = preview_and_apply(airbnb_xlsx([airbnb_row()]), "airbnb.xlsx", manager)
 
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket=name)["Contents"]}

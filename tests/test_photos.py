@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
+from tests.factories import make_cleaning_task
 from tests.photo_files import bomb_png_bytes, jpeg_bytes, upload
-from tests.turnover_factories import make_task
 from wbs.models import TaskPhoto
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def task(cleaner):
-    return make_task(assignee=cleaner)
+    return make_cleaning_task(assignee=cleaner)
 
 
 def post_photo(client, task, content, **extra):

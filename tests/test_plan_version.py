@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from core.softdelete import restore, soft_delete
-from tests.planning_data import MONDAY, make_chain, make_task
+from tests.factories import MONDAY, make_chain, make_task
 from wbs.models import DependencyType, PlanVersion, Task, TaskDependency, TaskStatus
 from wbs.scheduling import WorkCalendar, critical_task_ids, critical_tasks, load_graph, plan_version
 from wbs.services.dependencies import dependency_add, dependency_remove

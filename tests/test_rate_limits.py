@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from core.errors import RateLimited
 from core.ratelimits import check_rate, rate_limit
+from tests.factories import make_cleaning_task
 from tests.photo_files import jpeg_bytes, upload
-from tests.turnover_factories import make_task
 from wbs.calendar_feeds import calendar_token_rotate
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_htmx_requests_get_the_message_as_a_toast(manager_client, settings, htmx
 
 def test_photo_uploads_are_limited_per_cleaner(cleaner_client, cleaner, other_cleaner, settings):
     settings.RATE_LIMIT_PHOTO_UPLOADS = "2/10m"
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
     url = reverse("wbs:my_photo_upload", args=[task.pk])
     for _ in range(2):
         assert cleaner_client.post(url, {"photo": upload(jpeg_bytes())}).status_code in (200, 302)
@@ -49,7 +49,7 @@ def test_photo_uploads_are_limited_per_cleaner(cleaner_client, cleaner, other_cl
 
     other_client = Client()
     other_client.force_login(other_cleaner)
-    other_task = make_task(assignee=other_cleaner)
+    other_task = make_cleaning_task(assignee=other_cleaner)
     other_url = reverse("wbs:my_photo_upload", args=[other_task.pk])
     assert other_client.post(other_url, {"photo": upload(jpeg_bytes())}).status_code in (200, 302)
 

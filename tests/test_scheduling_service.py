@@ -7,7 +7,7 @@ import pytest
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
 from core.softdelete import restore, soft_delete
-from tests.planning_data import MONDAY, link, make_chain, make_task
+from tests.factories import MONDAY, link, make_chain, make_task
 from wbs import scheduling
 from wbs.models import DependencyType, Holiday, Task
 from wbs.scheduling import WorkCalendar, critical_task_ids, critical_tasks, load_graph

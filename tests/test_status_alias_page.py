@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from bookings.models import StatusAlias
 from core.models import AuditAction, AuditEntry
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview
+from tests.factories import make_loft
+from tests.import_files import airbnb_row, airbnb_xlsx, preview
 
 pytestmark = pytest.mark.django_db
 URL = "/bookings/import/status-aliases/"
@@ -32,7 +33,7 @@ def test_it_lists_aliases_and_the_built_in_words(manager_client):
 
 
 def test_adding_an_alias_teaches_the_next_import(manager_client, manager):
-    make_property()
+    make_loft()
     response = manager_client.post(URL, {"value": "  Paid   in full ", "source": "", "status": "confirmed"})
     assert response.status_code == 302
     alias = StatusAlias.objects.get()

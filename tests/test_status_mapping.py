@@ -12,7 +12,8 @@ from bookings.status_mapping import (
     map_status,
     normalize_status,
 )
-from tests.import_files import airbnb_row, airbnb_xlsx, make_property, preview
+from tests.factories import make_loft
+from tests.import_files import airbnb_row, airbnb_xlsx, preview
 
 BUILT_IN_CASES = [
     ("Pending", "booked"),
@@ -71,7 +72,7 @@ def test_a_database_alias_extends_the_mapping_per_source_or_for_all():
 
 @pytest.mark.django_db
 def test_an_import_uses_database_aliases_with_one_query(manager, django_assert_max_num_queries):
-    make_property()
+    make_loft()
     StatusAlias.objects.create(source="airbnb", value="Deposit paid", status=BookingStatus.CONFIRMED)
     batch = preview(
         airbnb_xlsx([airbnb_row(status="Deposit paid"), airbnb_row("HM2", status="Weird")]), "r.xlsx", manager

@@ -7,7 +7,7 @@ from django.db import connections
 
 from core.audit_context import audit_context
 from core.models import AuditEntry
-from tests.turnover_factories import make_task
+from tests.factories import make_cleaning_task
 from wbs.models import Task, TaskStatus
 from wbs.services.field import field_task_done
 from wbs.services.tasks import task_set_status, task_update
@@ -46,7 +46,7 @@ def status_changes(task: Task) -> list[list[str]]:
 
 
 def test_status_changes_and_a_title_edit_at_once_lose_nothing(manager, cleaner):
-    task = make_task(assignee=cleaner, checklist=[])
+    task = make_cleaning_task(assignee=cleaner, checklist=[])
     statuses = [TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.TODO, TaskStatus.DONE]
 
     def change_status(number: int):
@@ -78,7 +78,7 @@ def test_status_changes_and_a_title_edit_at_once_lose_nothing(manager, cleaner):
 
 
 def test_ten_taps_on_done_finish_the_task_once(cleaner):
-    task = make_task(assignee=cleaner, checklist=[])
+    task = make_cleaning_task(assignee=cleaner, checklist=[])
 
     def tap() -> None:
         stale = Task.objects.get(pk=task.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.planning_data import make_property, make_tag, make_task
+from tests.factories import make_property, make_tag, make_task
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("wbs:task_export")

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from bookings.services.bookings import booking_create
 from core.text import single_line
-from tests.planning_data import link
-from tests.turnover_factories import make_property, make_task
+from tests.factories import link, make_cleaning_task, make_property
 from wbs.models import Tag, Task
 from wbs.services import tasks as task_services
 from wbs.services.notifications import email_subject
@@ -43,7 +42,7 @@ def test_a_title_typed_with_a_line_break_is_saved_on_one_line(manager_client):
 
 
 def test_a_title_changed_with_control_characters_is_cleaned_by_the_service(cleaner):
-    task = make_task(assignee=cleaner)
+    task = make_cleaning_task(assignee=cleaner)
 
     task_services.task_update(task=task, title="Inspect\r\n\x07Sea View")
 
@@ -71,7 +70,7 @@ def test_an_email_subject_never_carries_a_line_break():
 def test_the_assignment_email_goes_out_for_a_title_that_once_had_a_line_break(
     manager, cleaner, django_capture_on_commit_callbacks
 ):
-    task = make_task(assignee=None, title="Clean")
+    task = make_cleaning_task(assignee=None, title="Clean")
     Task.objects.filter(pk=task.pk).update(title="Clean\nBeach House")  # written before titles were cleaned
     task.refresh_from_db()
     cleaner.email = "carla@example.com"
@@ -84,10 +83,10 @@ def test_the_assignment_email_goes_out_for_a_title_that_once_had_a_line_break(
 
 
 def test_a_cleaner_sees_only_the_linked_tasks_they_may_open(client, cleaner, other_cleaner, manager):
-    own = make_task(assignee=cleaner, title="Clean Beach House")
-    own_next = make_task(assignee=cleaner, title="Inspect Beach House")
-    hidden_before = make_task(assignee=other_cleaner, title="Secret repair before")
-    hidden_after = make_task(assignee=other_cleaner, title="Secret repair after")
+    own = make_cleaning_task(assignee=cleaner, title="Clean Beach House")
+    own_next = make_cleaning_task(assignee=cleaner, title="Inspect Beach House")
+    hidden_before = make_cleaning_task(assignee=other_cleaner, title="Secret repair before")
+    hidden_after = make_cleaning_task(assignee=other_cleaner, title="Secret repair after")
     link(hidden_before, own)
     link(own, own_next)
     link(own, hidden_after)
@@ -118,7 +117,7 @@ def test_the_day_sheet_refuses_what_is_not_a_date(cleaner_client, date):
 
 
 def test_the_edit_form_writes_fields_and_tags_together_or_not_at_all(manager_client, cleaner, monkeypatch):
-    task = make_task(assignee=cleaner, title="Clean Beach House")
+    task = make_cleaning_task(assignee=cleaner, title="Clean Beach House")
     tag = Tag.objects.create(name="urgent")
 
     def refuse(**kwargs):

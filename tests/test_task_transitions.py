@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from core.errors import Conflict, InvalidInput
 from core.models import AuditEntry
-from tests.turnover_factories import make_task
+from tests.factories import make_cleaning_task
 from wbs.models import Task, TaskStatus
 from wbs.services.board import board_move_card
 from wbs.services.tasks import task_set_status
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def task(cleaner):
-    return make_task(assignee=cleaner, checklist=[])
+    return make_cleaning_task(assignee=cleaner, checklist=[])
 
 
 def set_status(task: Task, status: str) -> Task:
@@ -100,7 +100,7 @@ def test_the_field_start_does_not_reopen_a_closed_task_for_a_cleaner(cleaner_cli
 
 
 def test_the_field_done_refuses_a_cancelled_task_before_its_checklist(cleaner_client, cleaner):
-    task = set_status(make_task(assignee=cleaner), TaskStatus.CANCELLED)
+    task = set_status(make_cleaning_task(assignee=cleaner), TaskStatus.CANCELLED)
 
     response = cleaner_client.post(reverse("wbs:my_task_done", args=[task.pk]))
 

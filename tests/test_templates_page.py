@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
+from tests.factories import SOON, make_booking, make_property, make_template
 from tests.garbage_params import GARBAGE_PARAMS
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
 from wbs.models import Task, TaskTemplate
 
 pytestmark = pytest.mark.django_db

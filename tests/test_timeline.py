@@ -20,11 +20,6 @@ def day(n: int) -> datetime.date:
     return MONDAY + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def beach(manager):
-    return property_create(user=manager, name="Beach House", code="BEACH")
-
-
 def stay(manager, prop, name, start, end, **extra):
     return booking_create(
         user=manager, property=prop, guest_name=name, check_in=day(start), check_out=day(end), **extra

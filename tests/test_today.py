@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from bookings.models import BookingConflict, ConflictKind
 from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
+from tests.factories import make_booking, make_cleaning_task, make_property, make_template
 from tests.garbage_params import GARBAGE_PARAMS
-from tests.turnover_factories import make_booking, make_property, make_task, make_template
 from wbs.services.turnovers import turnovers_sync
 
 URL = "/today/"
@@ -25,7 +25,9 @@ def build_day(manager, cleaner, *, properties: int):
         leaving = make_booking(prop, today - datetime.timedelta(days=3), nights=3, guest_name=f"Leaving {number}")
         arriving = make_booking(prop, today, nights=2, guest_name=f"Arriving {number}")
         booking_ids += [leaving.pk, arriving.pk]
-        make_task(assignee=cleaner, prop=prop, title=f"Fix tap {number}", due_date=today - datetime.timedelta(days=1))
+        make_cleaning_task(
+            assignee=cleaner, property=prop, title=f"Fix tap {number}", due_date=today - datetime.timedelta(days=1)
+        )
         BookingConflict.objects.create(kind=ConflictKind.OVERLAP, booking=leaving, message=f"Overlap {number}")
     turnovers_sync(booking_ids=booking_ids)
     return template

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation.template import templatize
 
 from core.preferences import user_language_set
-from tests.turnover_factories import make_booking, make_property, make_task, make_template
+from tests.factories import make_booking, make_cleaning_task, make_property, make_template
 from wbs.models import Task
 from wbs.services.turnovers import turnovers_sync
 
@@ -157,7 +157,7 @@ def cleaners_pages(cleaner):
     make_booking(booking.property, today + datetime.timedelta(days=3), guest_name="Rui Sá", adults=2)
     turnovers_sync(booking_ids=[booking.pk])
     task = Task.objects.get(booking=booking)
-    make_task(assignee=cleaner, title="Restock towels", due_date=today + datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Restock towels", due_date=today + datetime.timedelta(days=1))
     return [
         reverse("wbs:my_tasks"),
         reverse("wbs:my_task", args=[task.pk]),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from bookings.models import BookingStatus
 from core.models import AuditEntry
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.demo_turnovers import seed_turnovers
 from wbs.models import Task, TaskTemplate
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 from django.db.models import Count
 
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.models import ChecklistItem, Task
 from wbs.services.turnovers import turnovers_sync
 

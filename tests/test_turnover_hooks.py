@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from bookings.hooks import booking_panels, bookings_with_started_work
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.models import Task, TaskStatus
 from wbs.services.turnovers import turnovers_sync
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind
 from bookings.signals import announce_bookings_changed
 from core.models import AuditEntry, AuditSource
-from tests.turnover_factories import SOON, make_booking, make_property, make_template
+from tests.factories import SOON, make_booking, make_property, make_template
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TemplateTrigger
 from wbs.services.turnovers import render_title, turnovers_sync, turnovers_sync_all
 
@@ -21,11 +21,6 @@ DAY = SOON
 
 def at(day, hour, minute=0, zone=LISBON):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
-
-
-@pytest.fixture
-def beach():
-    return make_property("Beach House")
 
 
 def test_it_creates_one_task_per_template_and_none_the_second_time(beach, cleaner):

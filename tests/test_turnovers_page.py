@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import make_booking, make_property, make_template
 from tests.garbage_params import GARBAGE_PARAMS
-from tests.turnover_factories import make_booking, make_property, make_template
 from wbs.models import Task
 from wbs.services.turnovers import turnovers_sync
 

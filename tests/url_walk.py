@@ -17,9 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bookings.models import BookingConflict, ConflictKind, ImportBatch, ImportRow, ImportRowAction, StatusAlias
 from tests.conftest import make_user
+from tests.factories import link, make_booking, make_cleaning_task, make_project, make_property, make_template
 from tests.photo_files import jpeg_bytes, upload
-from tests.planning_data import link, make_project
-from tests.turnover_factories import make_booking, make_property, make_task, make_template
 from wbs.models import CalendarToken, Task
 from wbs.services.photos import photo_add, prepare_photo
 
@@ -186,7 +185,7 @@ def make_sample(*, manager, cleaner) -> Sample:
     )
     alias = StatusAlias.objects.create(value="Awaiting payment", status="booked")
     project, item, _ = make_project()
-    task = make_task(assignee=cleaner, prop=prop, title="Clean Sea View", wbs_item=item)
+    task = make_cleaning_task(assignee=cleaner, property=prop, title="Clean Sea View", wbs_item=item)
     follow_up = Task.objects.create(title="Inspect Sea View", wbs_item=item, assignee=cleaner)
     dependency = link(task, follow_up)
     checklist_item = task.checklist.first()

@@ -53,6 +53,14 @@ def apply_rows(*, batch: ImportBatch, progress=None) -> tuple[list[int], dict[in
     # Rows a conflict points at (an earlier row of the file): their new booking ids are kept for the conflict.
     referenced_rows = {errors[0].get("other_row") for *_, errors in conflict_rows if errors} - {None}
     writer = ChunkWriter(batch=batch, referenced_rows=referenced_rows)
+    write_accepted_rows(batch, writer, progress)
+    record_conflicts(batch, conflict_rows, writer.created_by_row)
+    link_created_rows(batch, writer.created_sources)
+    return sorted(writer.changes), writer.changes
+
+
+def write_accepted_rows(batch: ImportBatch, writer: "ChunkWriter", progress=None) -> None:
+    """The rows that create, update or cancel a booking, in file order, one chunk at a time."""
     total = sum(batch.counts.get(name, 0) for name in ("created", "updated", "cancelled"))
     written = ImportRow.objects.filter(
         batch=batch, action__in=[ImportRowAction.CREATE, ImportRowAction.UPDATE, ImportRowAction.CANCEL]
@@ -72,6 +80,10 @@ def apply_rows(*, batch: ImportBatch, progress=None) -> tuple[list[int], dict[in
         if progress:
             progress(writer.done, total)
 
+
+def record_conflicts(batch: ImportBatch, conflict_rows: list[tuple], created_by_row: dict[int, int]) -> None:
+    """A BookingConflict for each new conflict row; one pointing at an earlier row of the file gets the booking
+    that row has just created."""
     conflicts = []
     for row_number, booking_id, data, diff, errors in conflict_rows:
         if not errors or not errors[0].get("new", True):
@@ -79,11 +91,11 @@ def apply_rows(*, batch: ImportBatch, progress=None) -> tuple[list[int], dict[in
         details = errors[0]
         other_id = details.get("other_booking_id")
         other_row = details.get("other_row")
-        if other_row in writer.created_by_row:
+        if other_row in created_by_row:
             if details["conflict"] == ConflictKind.DUPLICATE_IN_FILE:
-                booking_id = booking_id or writer.created_by_row[other_row]
+                booking_id = booking_id or created_by_row[other_row]
             else:
-                other_id = writer.created_by_row[other_row]
+                other_id = created_by_row[other_row]
         incoming = dict(data, row_number=row_number)
         if diff:
             incoming["changes"] = diff
@@ -99,15 +111,16 @@ def apply_rows(*, batch: ImportBatch, progress=None) -> tuple[list[int], dict[in
         )
     BookingConflict.objects.bulk_create(conflicts, batch_size=BULK_SIZE)
 
-    # Link the history's rows to the bookings they created: one UPDATE per source, not one per row. The
-    # subquery filters by source and code so it walks the (source, external_code) index.
-    for source in sorted(writer.created_sources):
+
+def link_created_rows(batch: ImportBatch, sources: set[str]) -> None:
+    """Link the history's rows to the bookings they created: one UPDATE per source, not one per row. The
+    subquery filters by source and code so it walks the (source, external_code) index."""
+    for source in sorted(sources):
         ImportRow.objects.filter(batch=batch, action=ImportRowAction.CREATE, data__source=source).update(
             booking_id=Subquery(
                 Booking.objects.filter(source=source, external_code=OuterRef("external_code")).values("pk")[:1]
             )
         )
-    return sorted(writer.changes), writer.changes
 
 
 def store_new_bookings(bookings: list[Booking]) -> None:

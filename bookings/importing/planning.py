@@ -137,9 +137,9 @@ class RowReader:
         return cells[position]
 
     def read(self, number: int, cells: tuple) -> PlannedRow:
+        """One row's values, or its errors: each step below appends what it refuses, in column order."""
         row = PlannedRow(number=number, raw=cells)
         errors: list[dict] = []
-        values: dict = {}
 
         def take(column: str, parse: Callable, *args):
             value = self.cell(cells, column)
@@ -149,24 +149,45 @@ class RowReader:
                 errors.append(row_error(self.header(column), value, str(exc)))
                 return None
 
-        fmt = self.format
-        if fmt.source is None:
-            written = self.cell(cells, "source")
-            source = source_word(written) if written not in (None, "") else BookingSource.DIRECT
-            if source is None:
-                errors.append(
-                    row_error(
-                        self.header("source"),
-                        written,
-                        "is not a source; use one of " + ", ".join(label for _, label in BookingSource.choices),
-                    )
-                )
-        else:
-            source = fmt.source
+        values: dict = {}
+        source = self._source(cells, errors)
         values["source"] = source or ""
+        values["external_code"] = self._external_code(take, errors)
+        values["property_id"] = self._property(cells, errors)
+        values["guest_name"] = self._guest_name(take, errors)
+        values["guest_contact"] = take("guest_contact", parse_text, 200) or ""
+        values["adults"], values["children"], values["infants"] = self._party(take)
+        values["check_in"], values["check_out"] = self._stay(cells, take, errors)
+        values["status"], values["source_status"] = self._status(cells, take, source)
+        values["amount"], values["currency"] = self._money(take)
+        values["notes"] = take("notes", parse_long_text, 10_000) or ""
+        values["booked_on"] = take("booked_on", parse_date, self.format.slash_order)
 
+        if errors:
+            row.errors = errors
+        else:
+            row.data = tuple(values[name] for name in FIELDS)
+        return row
+
+    def _source(self, cells: tuple, errors: list) -> str | None:
+        """The format's own platform, or (for our template) the row's Source cell; a blank one means direct."""
+        if self.format.source is not None:
+            return self.format.source
+        written = self.cell(cells, "source")
+        source = source_word(written) if written not in (None, "") else BookingSource.DIRECT
+        if source is None:
+            errors.append(
+                row_error(
+                    self.header("source"),
+                    written,
+                    "is not a source; use one of " + ", ".join(label for _, label in BookingSource.choices),
+                )
+            )
+        return source
+
+    def _external_code(self, take: Callable, errors: list) -> str:
         code = take("external_code", parse_text, 64)
-        if code == "" and not any(e["column"] == self.header("external_code") for e in errors):
+        if code == "" and not self._has_error(errors, "external_code"):
             errors.append(
                 row_error(
                     self.header("external_code"),
@@ -175,22 +196,29 @@ class RowReader:
                     "later import updates it instead of adding it twice",
                 )
             )
-        values["external_code"] = code or ""
+        return code or ""
 
-        values["property_id"] = self._property(cells, errors)
+    def _guest_name(self, take: Callable, errors: list) -> str:
         guest_name = take("guest_name", parse_text, 200) or take("booked_by", parse_text, 200)
         if not guest_name and "guest_name" in self.provided:
             errors.append(row_error(self.header("guest_name"), "", "is empty: write the guest's name"))
-        values["guest_name"] = guest_name or ""
-        values["guest_contact"] = take("guest_contact", parse_text, 200) or ""
+        return guest_name or ""
+
+    def _party(self, take: Callable) -> tuple:
+        """Adults, children and infants; a format that gives only a head count ("Persons") counts them as adults."""
         persons = take("persons", parse_count, 0)
-        values["adults"] = take("adults", parse_count, persons or 1)
-        values["children"] = take("children", parse_count, 0)
-        values["infants"] = take("infants", parse_count, 0)
-        check_in = take("check_in", parse_date, fmt.slash_order)
-        check_out = take("check_out", parse_date, fmt.slash_order)
+        return (
+            take("adults", parse_count, persons or 1),
+            take("children", parse_count, 0),
+            take("infants", parse_count, 0),
+        )
+
+    def _stay(self, cells: tuple, take: Callable, errors: list) -> tuple:
+        slash_order = self.format.slash_order
+        check_in = take("check_in", parse_date, slash_order)
+        check_out = take("check_out", parse_date, slash_order)
         for column, value in (("check_in", check_in), ("check_out", check_out)):
-            if value is None and not any(e["column"] == self.header(column) for e in errors):
+            if value is None and not self._has_error(errors, column):
                 errors.append(row_error(self.header(column), "", "is empty: every booking needs its dates"))
         if check_in and check_out and check_out <= check_in:
             errors.append(
@@ -200,24 +228,24 @@ class RowReader:
                     f"is not after check-in ({check_in.isoformat()}): check the dates",
                 )
             )
-        values["check_in"], values["check_out"] = check_in, check_out
+        return check_in, check_out
+
+    def _status(self, cells: tuple, take: Callable, source: str | None) -> tuple:
+        """Our status, mapped from the platform's word, and the word as written (kept to show and to map later)."""
         status_cell = self.cell(cells, "status")
         # Status words and currency codes are interned: a file repeats a handful of each over thousands of rows.
-        values["status"] = take("status", self.statuses.map, source)
-        values["source_status"] = sys.intern(parse_text(status_cell, 10_000)[:64])
+        return take("status", self.statuses.map, source), sys.intern(parse_text(status_cell, 10_000)[:64])
+
+    def _money(self, take: Callable) -> tuple:
+        """The amount and its currency: a Currency column wins over a code written with the amount."""
         money = take("amount", parse_money)
         amount, currency = money if money else (None, "")
         written_currency = take("currency", parse_text, 3)
-        values["amount"] = amount
-        values["currency"] = sys.intern((written_currency or currency).upper())
-        values["notes"] = take("notes", parse_long_text, 10_000) or ""
-        values["booked_on"] = take("booked_on", parse_date, fmt.slash_order)
+        return amount, sys.intern((written_currency or currency).upper())
 
-        if errors:
-            row.errors = errors
-        else:
-            row.data = tuple(values[name] for name in FIELDS)
-        return row
+    def _has_error(self, errors: list, column: str) -> bool:
+        header = self.header(column)
+        return any(error["column"] == header for error in errors)
 
     def cells_from_data(self, data: tuple) -> tuple:
         """A parsed row written back as cells under the file's own columns, for a row the planner refused after
@@ -521,82 +549,102 @@ def earlier_conflicts(scope: dict) -> tuple[set[str], set[str]]:
 
 def decide(rows: list[PlannedRow], provided: tuple[str, ...], state: DatabaseState, earlier) -> None:
     """Give every row its action; conflicts are decided here, before anything is written."""
-    open_signatures, kept_signatures = earlier
     first_by_key: dict[tuple[str, str], PlannedRow] = {}
     compared = [name for name in provided if name not in ("source", "external_code")]
-
     for row in rows:
-        if row.data is None:
-            row.action = ImportRowAction.ERROR
-            continue
-        key = row.key()
-        first = first_by_key.get(key)
-        if first is not None:
-            if first.data == row.data:
-                row.action = ImportRowAction.UNCHANGED
-                row.booking_id = first.booking_id
-            else:
-                row.action = ImportRowAction.CONFLICT
-                row.conflict_kind = ConflictKind.DUPLICATE_IN_FILE
-                row.other_row = first.number
-                row.booking_id = first.booking_id
-                row.conflict_message = (
-                    f"Code {key[1]} appears in rows {first.number} and {row.number} with different data."
-                )
-            continue
-        first_by_key[key] = row
-        if key in state.deleted_keys and key not in state.by_key:
-            row.action = ImportRowAction.ERROR
-            row.errors = [
-                row_error(
-                    "Code",
-                    key[1],
-                    "belongs to a booking that was deleted; restore it from the trash to import changes to it",
-                )
-            ]
-            continue
-        booking = state.by_key.get(key)
-        if booking is None:
-            row.action = ImportRowAction.CREATE
-            continue
-        row.booking_id = booking.pk
-        changes = {}
-        for name in compared:
-            old, new = to_json(getattr(booking, name)), to_json(row.value(name))
-            if old != new:
-                changes[name] = [old, new]
-        if not changes:
-            row.action = ImportRowAction.UNCHANGED
-            continue
-        row.diff = changes
-        cancelling = row.value("status") == BookingStatus.CANCELLED and booking.status != BookingStatus.CANCELLED
-        if booking.edited_by_hand:
-            row.action = ImportRowAction.CONFLICT
-            row.conflict_kind = ConflictKind.EDITED_BY_HAND
-            row.conflict_message = (
-                f"{booking} was edited by hand; the import would change " + ", ".join(sorted(changes)) + "."
-            )
-        elif booking.pk in state.started and (cancelling or any(name in changes for name in STAY_FIELDS)):
-            row.action = ImportRowAction.CONFLICT
-            row.conflict_kind = ConflictKind.STARTED_TASKS
-            what = "cancels" if cancelling else "moves"
-            row.conflict_message = f"The import {what} {booking}, whose turnover work has started."
-        elif cancelling:
-            row.action = ImportRowAction.CANCEL
-        else:
-            row.action = ImportRowAction.UPDATE
-
+        decide_row(row, first_by_key, compared, state)
     if any(row.action in (ImportRowAction.CREATE, ImportRowAction.UPDATE) for row in rows):
         if not state.stays_loaded:
             state.load_stays()
         find_overlaps(rows, state)
+    settle_earlier_conflicts(rows, provided, earlier)
 
+
+def decide_row(row: PlannedRow, first_by_key: dict, compared: list[str], state: DatabaseState) -> None:
+    """One row's action from the file's earlier rows and the stored booking with its code (overlaps come later)."""
+    if row.data is None:
+        row.action = ImportRowAction.ERROR
+        return
+    key = row.key()
+    first = first_by_key.get(key)
+    if first is not None:
+        decide_repeat(row, first)
+        return
+    first_by_key[key] = row
+    if key in state.deleted_keys and key not in state.by_key:
+        row.action = ImportRowAction.ERROR
+        row.errors = [
+            row_error(
+                "Code",
+                key[1],
+                "belongs to a booking that was deleted; restore it from the trash to import changes to it",
+            )
+        ]
+        return
+    booking = state.by_key.get(key)
+    if booking is None:
+        row.action = ImportRowAction.CREATE
+        return
+    row.booking_id = booking.pk
+    changes = changed_fields(booking, row, compared)
+    if not changes:
+        row.action = ImportRowAction.UNCHANGED
+        return
+    row.diff = changes
+    decide_change(row, booking, changes, state.started)
+
+
+def decide_repeat(row: PlannedRow, first: PlannedRow) -> None:
+    """A code the file already gave: the same data again is unchanged, different data is a conflict."""
+    row.booking_id = first.booking_id
+    if first.data == row.data:
+        row.action = ImportRowAction.UNCHANGED
+        return
+    row.action = ImportRowAction.CONFLICT
+    row.conflict_kind = ConflictKind.DUPLICATE_IN_FILE
+    row.other_row = first.number
+    row.conflict_message = f"Code {row.key()[1]} appears in rows {first.number} and {row.number} with different data."
+
+
+def changed_fields(booking: StoredBooking, row: PlannedRow, compared: list[str]) -> dict:
+    """{field: [stored, incoming]} for the fields the file fills and the booking holds otherwise, as JSON values."""
+    changes = {}
+    for name in compared:
+        old, new = to_json(getattr(booking, name)), to_json(row.value(name))
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def decide_change(row: PlannedRow, booking: StoredBooking, changes: dict, started: set[int]) -> None:
+    """A change to a stored booking: a conflict if edited by hand or if it moves or cancels started work."""
+    cancelling = row.value("status") == BookingStatus.CANCELLED and booking.status != BookingStatus.CANCELLED
+    if booking.edited_by_hand:
+        row.action = ImportRowAction.CONFLICT
+        row.conflict_kind = ConflictKind.EDITED_BY_HAND
+        row.conflict_message = (
+            f"{booking} was edited by hand; the import would change " + ", ".join(sorted(changes)) + "."
+        )
+    elif booking.pk in started and (cancelling or any(name in changes for name in STAY_FIELDS)):
+        row.action = ImportRowAction.CONFLICT
+        row.conflict_kind = ConflictKind.STARTED_TASKS
+        what = "cancels" if cancelling else "moves"
+        row.conflict_message = f"The import {what} {booking}, whose turnover work has started."
+    elif cancelling:
+        row.action = ImportRowAction.CANCEL
+    else:
+        row.action = ImportRowAction.UPDATE
+
+
+def settle_earlier_conflicts(rows: list[PlannedRow], provided: tuple[str, ...], earlier) -> None:
+    """A conflict the manager settled by keeping the existing booking is not raised again; one still open is
+    not recorded twice."""
+    open_signatures, kept_signatures = earlier
     for row in rows:
         if row.action != ImportRowAction.CONFLICT:
             continue
         signature = conflict_signature(row.conflict_kind, data_json(row, provided))
         if signature in kept_signatures:
-            # The manager already chose to keep the existing booking over exactly this incoming data.
             row.action = ImportRowAction.UNCHANGED
         elif signature in open_signatures:
             row.new_conflict = False

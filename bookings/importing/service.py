@@ -21,7 +21,7 @@ from bookings.importing.files import (
     file_kind,
     iter_rows,
 )
-from bookings.importing.formats import SOURCE_CHOICES, find_header
+from bookings.importing.formats import SOURCE_CHOICES, HeaderMatch, find_header
 from bookings.importing.planning import (
     PlannedRow,
     RowReader,
@@ -90,23 +90,10 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     """
     if batch.state == ImportState.APPLIED:
         raise Conflict("This import was applied already; upload the file again to import it anew.")
-    requested = batch.source_format if batch.source_format in SOURCE_CHOICES else "auto"
     if progress and not batch.rows_total:
         batch.rows_total = import_batch_estimate_rows(batch)
     try:
-        with batch.file.open("rb") as handle, gc_paused():
-            rows = iter_rows(handle, file_kind(batch.file_name), batch.file_name)
-            match, _title_rows = find_header(rows, requested)
-            reader = RowReader(match, Property.objects.all(), load_status_mapper())
-            planned = read_rows(
-                rows,
-                reader,
-                first_number=match.header_index + 2,
-                progress=progress,
-                total_estimate=batch.rows_total,
-            )
-        if not planned:
-            raise FileRejected("The file has a header row but no bookings under it.")
+        match, reader, planned = _read_file_rows(batch, progress)
     except FileRejected as exc:
         _reject(batch, exc.message)
         raise
@@ -144,6 +131,21 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     if progress:
         progress(len(planned), len(planned))
     return batch
+
+
+def _read_file_rows(batch: ImportBatch, progress=None) -> tuple[HeaderMatch, RowReader, list[PlannedRow]]:
+    """The batch file's header, its row reader and every data row parsed; FileRejected if it holds no booking."""
+    requested = batch.source_format if batch.source_format in SOURCE_CHOICES else "auto"
+    with batch.file.open("rb") as handle, gc_paused():
+        rows = iter_rows(handle, file_kind(batch.file_name), batch.file_name)
+        match, _title_rows = find_header(rows, requested)
+        reader = RowReader(match, Property.objects.all(), load_status_mapper())
+        planned = read_rows(
+            rows, reader, first_number=match.header_index + 2, progress=progress, total_estimate=batch.rows_total
+        )
+    if not planned:
+        raise FileRejected("The file has a header row but no bookings under it.")
+    return match, reader, planned
 
 
 @acting_user

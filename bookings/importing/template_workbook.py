@@ -67,6 +67,20 @@ def _list_validation(name: str, values_column: str, count: int) -> DataValidatio
 def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
     """The template as .xlsx bytes, its property drop-down listing `property_codes`."""
     workbook = Workbook()
+    bookings = _bookings_sheet(workbook)
+    statuses = [label for _, label in BookingStatus.choices]
+    sources = list(BookingSource.values)
+    _lists_sheet(workbook, property_codes, sources, statuses)
+    _add_validations(bookings, len(property_codes), len(sources), len(statuses))
+    _help_sheet(workbook)
+    workbook.active = 0
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bookings_sheet(workbook: Workbook):
+    """The sheet people fill: the template's header row, styled and frozen."""
     bookings = workbook.active
     bookings.title = BOOKINGS_SHEET
     bookings.append(TEMPLATE_COLUMNS)
@@ -75,11 +89,13 @@ def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         bookings.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(name, 13)
     bookings.freeze_panes = "A2"
+    return bookings
 
+
+def _lists_sheet(workbook: Workbook, property_codes: Sequence[str], sources: list, statuses: list) -> None:
+    """A hidden sheet with the values the drop-downs offer, one column each."""
     lists = workbook.create_sheet(LISTS_SHEET)
     lists.append(["Property", "Source", "Status"])
-    statuses = [label for _, label in BookingStatus.choices]
-    sources = list(BookingSource.values)
     for row in range(max(len(property_codes), len(sources), len(statuses))):
         lists.append(
             [
@@ -90,9 +106,12 @@ def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
         )
     lists.sheet_state = "hidden"
 
-    bookings.add_data_validation(_list_validation("Property", "A", len(property_codes)))
-    bookings.add_data_validation(_list_validation("Source", "B", len(sources)))
-    bookings.add_data_validation(_list_validation("Status", "C", len(statuses)))
+
+def _add_validations(bookings, properties: int, sources: int, statuses: int) -> None:
+    """Drop-downs for property, source and status; whole numbers for guest counts; dates for the stay."""
+    bookings.add_data_validation(_list_validation("Property", "A", properties))
+    bookings.add_data_validation(_list_validation("Source", "B", sources))
+    bookings.add_data_validation(_list_validation("Status", "C", statuses))
     counts = DataValidation(
         type="whole", operator="between", formula1="0", formula2="99", allow_blank=True, showErrorMessage=True,
         errorTitle="Not a guest count", error="Enter a whole number from 0 to 99.",
@@ -108,6 +127,9 @@ def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
         stay_dates.add(_data_range(name))
     bookings.add_data_validation(stay_dates)
 
+
+def _help_sheet(workbook: Workbook) -> None:
+    """What to write in each column, for whoever fills the template without the app at hand."""
     help_sheet = workbook.create_sheet(HELP_SHEET)
     help_sheet.append(["Column", "What to write"])
     for cell in help_sheet[1]:
@@ -120,8 +142,3 @@ def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
     help_sheet.column_dimensions["B"].width = 90
     for row in help_sheet.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-
-    workbook.active = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
