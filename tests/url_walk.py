@@ -15,7 +15,16 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from bookings.models import BookingConflict, ConflictKind, ImportBatch, ImportRow, ImportRowAction, StatusAlias
+from bookings.models import (
+    BookingConflict,
+    CalendarFeed,
+    ConflictKind,
+    ImportBatch,
+    ImportRow,
+    ImportRowAction,
+    StatusAlias,
+)
+from core.models import JobFailure
 from tests.conftest import make_user
 from tests.factories import link, make_booking, make_cleaning_task, make_project, make_property, make_template
 from tests.photo_files import jpeg_bytes, upload
@@ -42,6 +51,22 @@ ROUTES: dict[str, Route] = {
     "logout": Route(MANAGER),
     "password_change": Route(MANAGER),
     "password_change_done": Route(MANAGER),
+    "password_reset": Route(ANONYMOUS),
+    "password_reset_done": Route(ANONYMOUS),
+    "password_reset_confirm": Route(ANONYMOUS, lambda sample: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": Route(ANONYMOUS),
+    "core:metrics": Route(MANAGER),
+    "core:language": Route(CLEANER),
+    "core:job_failures": Route(MANAGER),
+    "core:job_failure": Route(MANAGER, _pk("failure")),
+    "core:job_failure_state": Route(MANAGER, _pk("failure")),
+    "bookings:calendar_feeds": Route(MANAGER),
+    "bookings:calendar_feed_create": Route(MANAGER, lambda sample: {"property_pk": sample.property.pk}),
+    "bookings:calendar_feed_edit": Route(MANAGER, _pk("feed")),
+    "bookings:calendar_feed_pause": Route(MANAGER, _pk("feed")),
+    "bookings:calendar_feed_sync": Route(MANAGER, _pk("feed")),
+    "bookings:calendar_feed_review": Route(MANAGER, lambda sample: {"pk": sample.feed.pk, "decision": "apply"}),
+    "wbs:service_worker": Route(CLEANER),
     "core:health": Route(ANONYMOUS),
     "core:health_live": Route(ANONYMOUS),
     "core:health_ready": Route(ANONYMOUS),
@@ -170,6 +195,8 @@ class Sample:
     template: object
     photo: object
     calendar_token: object
+    feed: object
+    failure: object
 
 
 def make_sample(*, manager, cleaner) -> Sample:
@@ -204,6 +231,12 @@ def make_sample(*, manager, cleaner) -> Sample:
         template=make_template(),
         photo=photo,
         calendar_token=CalendarToken.objects.create(user=cleaner),
+        feed=CalendarFeed.objects.create(
+            property=prop, url="https://www.airbnb.com/calendar/ical/1.ics?s=secret", source="airbnb"
+        ),
+        failure=JobFailure.objects.create(
+            fingerprint="f" * 64, job_name="bookings.tasks.preview_import_batch", error_type="ValueError"
+        ),
     )
 
 
