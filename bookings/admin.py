@@ -4,7 +4,7 @@ is audited, with source "admin"); import history and conflicts read-only, becaus
 from django.contrib import admin
 
 from bookings.forms import BookingFieldsForm, PropertyForm
-from bookings.models import Booking, BookingConflict, ImportBatch, ImportRow, Property, StatusAlias
+from bookings.models import Booking, BookingConflict, CalendarFeed, ImportBatch, ImportRow, Property, StatusAlias
 from bookings.services.bookings import (
     BOOKING_AUDIT_FIELDS,
     booking_create,
@@ -147,3 +147,19 @@ class BookingConflictAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state", "resolution"]
     list_select_related = ["booking", "other_booking", "resolved_by"]
     raw_id_fields = ["booking", "other_booking", "batch"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Feeds are added, edited and paused on the property page (audited, URL checked); here they are listed for
+    operators, with the secret link masked."""
+
+    list_display = ["property", "source", "masked_link", "active", "last_success_at", "consecutive_failures"]
+    list_filter = ["source", "active"]
+    list_select_related = ["property"]
+    search_fields = ["property__name", "property__code"]
+    exclude = ["url", "etag", "last_modified", "review_body"]
+
+    @admin.display(description="Link")
+    def masked_link(self, feed: CalendarFeed) -> str:
+        return feed.masked_url()

@@ -140,3 +140,14 @@ def test_cleaners_cannot_see_feeds(cleaner_client, loft):
 
     assert cleaner_client.get(reverse("bookings:calendar_feeds")).status_code == 403
     assert cleaner_client.post(reverse("bookings:calendar_feed_sync", args=[feed.pk])).status_code == 403
+
+
+def test_the_admin_lists_feeds_with_their_link_masked(admin_client):
+    prop = Property.objects.create(name="Admin Loft", code="ADM", address="Rua 2", time_zone="Europe/Lisbon")
+    CalendarFeed.objects.create(
+        property=prop, url="https://www.airbnb.com/calendar/ical/77.ics?s=topsecret", source="airbnb"
+    )
+    response = admin_client.get("/admin/bookings/calendarfeed/")
+    assert response.status_code == 200
+    assert b"Admin Loft" in response.content
+    assert b"topsecret" not in response.content
