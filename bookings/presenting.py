@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 
+from bookings.forms import CalendarFeedForm
 from bookings.forms_imports import ConflictResolveForm
 from bookings.models import (
     Booking,
     BookingConflict,
     BookingStatus,
+    CalendarFeed,
     ConflictKind,
     ConflictResolution,
     ConflictState,
@@ -248,3 +250,12 @@ def _field_label(name: str) -> str:
         return str(Booking._meta.get_field(name.removesuffix("_id")).verbose_name).capitalize()
     except FieldDoesNotExist:
         return name.replace("_", " ").capitalize()
+
+
+def calendar_feed_panel(prop: Property, form: CalendarFeedForm | None = None) -> dict:
+    """The feeds panel of a property's page: its feeds in state order and the form that adds one."""
+    return {
+        "property": prop,
+        "calendar_feeds": CalendarFeed.objects.for_property(prop),
+        "feed_form": form or CalendarFeedForm(),
+    }

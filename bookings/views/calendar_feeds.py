@@ -16,20 +16,13 @@ from bookings.calendar.services import calendar_feed_create, calendar_feed_set_a
 from bookings.calendar.sync import calendar_feed_review_apply, calendar_feed_review_ignore
 from bookings.forms import CalendarFeedForm, add_service_errors
 from bookings.models import CalendarFeed, Property
+from bookings.presenting import calendar_feed_panel
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.ratelimits import rate_limit
 from core.roles import manager_required
 
 PANEL = "bookings/_calendar_feeds_panel.html"
 LIST = "bookings/calendar_feeds.html"
-
-
-def panel_context(prop: Property, form: CalendarFeedForm | None = None) -> dict:
-    return {
-        "property": prop,
-        "calendar_feeds": CalendarFeed.objects.for_property(prop),
-        "feed_form": form or CalendarFeedForm(),
-    }
 
 
 def _feed(pk: int) -> CalendarFeed:
@@ -72,7 +65,7 @@ def calendar_feed_create_view(request: HtmxHttpRequest, property_pk: int) -> Htt
             messages.success(request, f"{feed.get_source_display()} calendar added; its first sync has started.")
             return _answer(request, feed)
     if wants_fragment(request):
-        return render_page(request, PANEL, panel_context(prop, form))
+        return render_page(request, PANEL, calendar_feed_panel(prop, form))
     return render_page(request, "bookings/calendar_feed_form.html", {"form": form, "property": prop, "feed": None})
 
 
