@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -48,7 +48,12 @@ def heartbeat(job_id: str) -> Iterator[None]:
     def keep_beating() -> None:
         try:
             while not stop.wait(settings.JOB_LEASE_SECONDS / 3):
-                _beat(job_id)
+                try:
+                    _beat(job_id)
+                except DatabaseError:
+                    # A database outage shorter than the lease must not cost a running job its lease: try again.
+                    logger.warning("job %s: heartbeat not written", job_id, exc_info=True)
+                    connections.close_all()
         finally:
             connections.close_all()
 
