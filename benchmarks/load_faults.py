@@ -595,9 +595,13 @@ http {{
         prober.join(35)
         self.sample_load("after the PostgreSQL restart")
         failures = [(t, status, seconds) for t, status, seconds in probes if started <= t and status != 200]
+        # "Recovered without restarting anything": every process this run started is still the same one.
+        exited = {
+            name: process.returncode for name, process in self.stack.processes.items() if process.poll() is not None
+        }
         self.results["postgres"] = {
             "command": " ".join(command), "exit": done.returncode, "start": started, "restarted": restarted,
-            "recovered": recovered, "end": time.time(), "probes": probes, "failures": failures,
+            "recovered": recovered, "end": time.time(), "probes": probes, "failures": failures, "exited": exited,
         }  # fmt: skip
         self.mark(f"first 200 after the restart: +{(recovered or float('nan')) - started:.1f} s")
 
@@ -802,6 +806,8 @@ class Report:
                   "nothing was restarted")  # fmt: skip
         else:
             print("- NOT RECOVERED within 60 s")
+        running = ", ".join(name for name in self.test.stack.processes if name not in result["exited"])
+        print(f"- processes that exited: {result['exited'] or 'none'}; still running: {running}")
         window = [r for r in self.requests if result["start"] <= r[0] < result["end"]]
         failed: dict[int, int] = {}
         for r in window:
