@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run dev test lint format pytest test-sqlite test-postgres browser worker benchmark clean vendor
+.PHONY: run dev test lint format pytest test-sqlite test-postgres browser worker benchmark load-test clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ worker: $(VENV)/.runtime
 
 benchmark: $(VENV)/.dev
 	BIN=$(BIN) scripts/benchmark.sh
+
+## load-test ARGS="--users 12": nginx, two app servers, two workers, PostgreSQL, Redis and S3 on 127.0.0.1 under
+## locust, with an app server stopped, a worker killed mid-import and PostgreSQL restarted (about 5 minutes)
+load-test: $(VENV)/.dev
+	BIN=$(BIN) scripts/load-test.sh $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -10,6 +10,8 @@ password_reset = rate_limit("RATE_LIMIT_PASSWORD_RESET", what="password reset re
     auth_views.PasswordResetView.as_view()
 )
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
