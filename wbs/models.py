@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from bookings.models import BookingStatus
-from core.models import SoftDeleteModel, SoftDeleteQuerySet
+from core.models import AliveManager, SoftDeleteModel, SoftDeleteQuerySet
 
 
 class RollupMethod(models.TextChoices):
@@ -41,7 +41,7 @@ class Project(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProjectQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(ProjectQuerySet)()
     all_objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -78,7 +78,7 @@ class WbsItem(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = WbsItemQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(WbsItemQuerySet)()
     all_objects = WbsItemQuerySet.as_manager()
 
     class Meta:
@@ -329,7 +329,7 @@ class Task(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TaskQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(TaskQuerySet)()
     all_objects = TaskQuerySet.as_manager()
 
     class Meta:
