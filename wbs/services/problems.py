@@ -20,7 +20,7 @@ def problem_report(*, task: Task, user, text: str, photo: PreparedPhoto | None =
         raise InvalidInput("Describe the problem: what is wrong, and where.")
     if len(text) > PROBLEM_MAX_CHARS:
         raise InvalidInput(f"Keep the description under {PROBLEM_MAX_CHARS} characters.")
-    place = task.property.name if task.property_id else "a task"
+    place = task.property.name if task.property else "a task"
     first_line = text.splitlines()[0]
     title = f"Problem at {place}: {first_line}"
     if len(title) > 120:
