@@ -53,7 +53,9 @@ def insert_many(
     fields = _copied_fields(model)
     quote = connection.ops.quote_name
     table: str = model._meta.db_table
-    statement = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(field.column) for field in fields))
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(table), ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
+    )
     converters = [_converter(field, connection) for field in fields]
     # One COPY per batch, with the batch built before it starts: a generator that queries (a lazy lookup, say)
     # must not run while the connection is busy streaming a COPY.

@@ -67,7 +67,8 @@ def _list_validation(name: str, values_column: str, count: int) -> DataValidatio
 def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
     """The template as .xlsx bytes, its property drop-down listing `property_codes`."""
     workbook = Workbook()
-    bookings = workbook.active
+    # A new workbook's one sheet; `active` is typed loosely (a chartsheet, or none).
+    bookings = workbook.worksheets[0]
     bookings.title = BOOKINGS_SHEET
     bookings.append(TEMPLATE_COLUMNS)
     for index, name in enumerate(TEMPLATE_COLUMNS, start=1):
