@@ -16,7 +16,7 @@ calendar_syncs_total = Counter(
 def booking_metrics() -> Iterator[Metric]:
     from bookings.models import CalendarFeed, ImportBatch, ImportState
 
-    rows = Tally()
+    rows: Tally[str] = Tally()
     for counts in ImportBatch.objects.filter(state=ImportState.APPLIED).values_list("counts", flat=True):
         rows.update({outcome: number for outcome, number in (counts or {}).items() if isinstance(number, int)})
     imported = GaugeMetricFamily(

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import SoftDeleteModel, SoftDeleteQuerySet
+from core.models import AliveManager, SoftDeleteModel, SoftDeleteQuerySet
 
 
 def validate_time_zone(value: str) -> None:
@@ -55,7 +55,7 @@ class Property(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PropertyQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(PropertyQuerySet)()
     all_objects = PropertyQuerySet.as_manager()
 
     class Meta:
@@ -137,7 +137,7 @@ class Booking(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BookingQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(BookingQuerySet)()
     all_objects = BookingQuerySet.as_manager()
 
     class Meta:

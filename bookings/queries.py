@@ -105,7 +105,7 @@ def _place(row: TimelineRow, bookings: list[Booking], days: list[TimelineDay]) -
     first_line, last_line = FIRST_DAY_LINE, FIRST_DAY_LINE + count * COLUMNS_PER_DAY
     lane_ends: list[datetime.date] = []
     latest: Booking | None = None
-    bars = []
+    bars: list[TimelineBar] = []
     for booking in bookings:  # ordered by check-in
         bar = TimelineBar(
             booking,

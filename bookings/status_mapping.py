@@ -1,6 +1,7 @@
 """Source status words to internal booking statuses: built-in aliases plus managers' StatusAlias rows."""
 
 import re
+from collections.abc import Iterable
 
 from bookings.models import BookingStatus, StatusAlias
 
@@ -72,7 +73,7 @@ class UnknownStatus(ValueError):
 class StatusMapper:
     """Maps status words for one import; built with one query by `load_status_mapper()`."""
 
-    def __init__(self, database_aliases: list[tuple[str, str, str]] = ()):
+    def __init__(self, database_aliases: Iterable[tuple[str, str, str]] = ()):
         # (source, value, status) rows; a source-specific alias wins over an any-source one, and both over built-ins.
         self.any_source = {normalize_status(value): status for source, value, status in database_aliases if not source}
         self.per_source: dict[str, dict[str, str]] = {}

@@ -232,7 +232,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Media (task photos, import files) on the local disk (one machine) or in S3-compatible object storage (several
 # app servers). Either way it is private: never served under a public URL; views stream it after an access check.
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
-_MEDIA_STORAGES = {
+_MEDIA_STORAGES: dict[str, dict] = {
     "local": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
     "s3": {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -58,7 +58,7 @@ class JobFailureAdmin(admin.ModelAdmin):
         "alerted_at",
         "traceback",
     ]
-    readonly_fields = [name for name in fields if name not in ("state", "note")]
+    readonly_fields = [name for name in fields if isinstance(name, str) and name not in ("state", "note")]
 
     def has_add_permission(self, request):
         return False

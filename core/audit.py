@@ -35,6 +35,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{name} is a reverse relation, not a column"
         values[name] = getattr(obj, field.attname)
     return values
 

@@ -10,8 +10,11 @@ import operator
 import time
 from collections.abc import Iterable
 from itertools import islice
+from typing import TypeVar
 
 from django.db import connections, models, router, transaction
+
+_M = TypeVar("_M", bound=models.Model)
 
 DEFAULT_BATCH_SIZE = 1000
 # Columns whose Python values psycopg writes as they are: Django's per-value preparation only checks types.
@@ -49,8 +52,9 @@ def insert_many(
         return written
     fields = _copied_fields(model)
     quote = connection.ops.quote_name
+    table: str = model._meta.db_table
     statement = "COPY {} ({}) FROM STDIN".format(
-        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
+        quote(table), ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
     )
     converters = [_converter(field, connection) for field in fields]
     # One COPY per batch, with the batch built before it starts: a generator that queries (a lazy lookup, say)
@@ -90,16 +94,14 @@ def _converter(field: models.Field, connection):
 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return prepare
-    kind = (field.target_field if field.is_relation else field).get_internal_type()
+    kind = (field.target_field if isinstance(field, models.ForeignKey) else field).get_internal_type()
     # Aware datetimes (USE_TZ) need no preparation either; foreign keys hold their target's plain id.
     if kind in PLAIN_TYPES or kind in {"AutoField", "BigAutoField", "DateTimeField"}:
         return operator.attrgetter(field.attname)
     return prepare
 
 
-def insert_skipping_conflicts(
-    model: type[models.Model], objs: list[models.Model], *, key: tuple[str, ...]
-) -> list[models.Model]:
+def insert_skipping_conflicts(model: type[_M], objs: list[_M], *, key: tuple[str, ...]) -> list[_M]:
     """Insert instances, quietly skipping any that a unique constraint refuses (a concurrent writer got there
     first); returns the instances this call inserted, with their primary keys set.
 

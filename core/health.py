@@ -203,7 +203,11 @@ def _checks_within_deadline(checks: dict[str, Callable[[], dict]]) -> dict[str, 
 
 def run_checks(checks: dict[str, Callable[[], dict]]) -> dict:
     results = _checks_within_deadline(checks)
-    worst = max((entry[0]["status"] for entry in results.values()), key=_STATUS_ORDER.get, default=PASS)
+    worst = max(
+        (entry[0]["status"] for entry in results.values()),
+        key=lambda status: _STATUS_ORDER.get(status, 0),
+        default=PASS,
+    )
     return {"status": worst, "version": settings.VERSION, "serviceId": "stayops", "checks": results}
 
 

@@ -57,7 +57,8 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         incoming = request.META.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        # Read back by the views and logs that report it; HttpRequest declares no such attribute.
+        setattr(request, "request_id", request_id)  # noqa: B010
         token = _current.set(AuditContext(source=AuditSource.WEB, request_id=request_id))
         try:
             response = self.get_response(request)
@@ -158,8 +159,9 @@ class AppErrorMiddleware:
                 "error.html", {"status": status, "title": title, "message": message}, request=request
             )
             response = HttpResponse(html, status=status)
-        if getattr(exception, "retry_after", None):
-            response["Retry-After"] = str(exception.retry_after)
+        retry_after = getattr(exception, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
         return response
 
 

@@ -1,5 +1,7 @@
 """Cross-cutting models: the append-only audit trail, the soft-delete base every domain model uses, job failures."""
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -76,23 +78,31 @@ class AuditEntry(models.Model):
         raise ValueError("Audit entries are append-only.")
 
 
-class SoftDeleteQuerySet(models.QuerySet):
-    def alive(self):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class SoftDeleteQuerySet(models.QuerySet[_M]):
+    def alive(self) -> "SoftDeleteQuerySet[_M]":
         return self.filter(deleted_at__isnull=True)
 
-    def dead(self):
+    def dead(self) -> "SoftDeleteQuerySet[_M]":
         return self.filter(deleted_at__isnull=False)
 
     @classmethod
     def as_alive_manager(cls):
-        """A default manager with this queryset's methods that hides soft-deleted rows."""
+        """A default manager with this queryset's methods that hides soft-deleted rows.
+
+        Models write `AliveManager.from_queryset(TheirQuerySet)()` instead: the same manager, in the form
+        the django-stubs mypy plugin can type."""
         return AliveManager.from_queryset(cls)()
 
 
-class AliveManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
-    """The default manager: soft-deleted rows are invisible unless asked for through `all_objects`."""
+class AliveManager(models.Manager[_M]):
+    """The default manager: soft-deleted rows are invisible unless asked for through `all_objects`.
 
-    def get_queryset(self):
+    Used as `AliveManager.from_queryset(SomeSoftDeleteQuerySet)()`, so the queryset's methods are on it too."""
+
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -109,8 +119,11 @@ class SoftDeleteModel(models.Model):
         editable=False,
     )
 
-    objects = SoftDeleteQuerySet.as_alive_manager()
-    all_objects = SoftDeleteQuerySet.as_manager()
+    # Each concrete model declares its own managers with its own queryset:
+    #     objects = AliveManager.from_queryset(TheQuerySet)()   (hides soft-deleted rows; the default)
+    #     all_objects = TheQuerySet.as_manager()
+    # Declared here too, the django-stubs plugin would reject the concrete models' declarations as
+    # overriding class variables.
 
     class Meta:
         # Django's base manager (used for `task.property`) stays the plain one, so a live row still

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,6 +33,6 @@ def audit_object(request: HtmxHttpRequest, content_type_id: int, object_id: str)
         raise Http404("This kind of object has no page.")
     try:
         obj = model._base_manager.get(pk=object_id)
-    except (model.DoesNotExist, ValueError) as error:
+    except (ObjectDoesNotExist, ValueError) as error:
         raise Http404("That object no longer exists.") from error
-    return HttpResponseRedirect(obj.get_absolute_url())
+    return HttpResponseRedirect(get_absolute_url(obj))

@@ -19,7 +19,7 @@ from core.models import OPEN_JOB_FAILURE_STATES, JobFailure, JobFailureState
 from core.roles import is_manager
 
 # Button labels for each target state: the verbs people use, not the state names.
-STATE_ACTIONS = {
+STATE_ACTIONS: dict[str, str] = {
     JobFailureState.ACKNOWLEDGED: "Acknowledge",
     JobFailureState.INVESTIGATING: "Investigating",
     JobFailureState.RESOLVED: "Resolve",

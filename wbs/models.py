@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus
-from core.models import SoftDeleteModel, SoftDeleteQuerySet
+from core.models import AliveManager, SoftDeleteModel, SoftDeleteQuerySet
 
 
 class RollupMethod(models.TextChoices):
@@ -42,7 +42,7 @@ class Project(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProjectQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(ProjectQuerySet)()
     all_objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -79,7 +79,7 @@ class WbsItem(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = WbsItemQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(WbsItemQuerySet)()
     all_objects = WbsItemQuerySet.as_manager()
 
     class Meta:
@@ -330,7 +330,7 @@ class Task(SoftDeleteModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TaskQuerySet.as_alive_manager()
+    objects = AliveManager.from_queryset(TaskQuerySet)()
     all_objects = TaskQuerySet.as_manager()
 
     class Meta:

@@ -12,6 +12,7 @@ import datetime
 import re
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 import icalendar
 
@@ -80,7 +81,7 @@ def _event(component, source: str, zone: zoneinfo.ZoneInfo) -> FeedEvent:
         # A feed without UIDs still has stable stays: the dates stand in for the missing UID.
         uid = f"no-uid:{check_in.isoformat()}:{check_out.isoformat()}"
     cancelled = str(component.get("STATUS") or "").strip().upper() == "CANCELLED"
-    common = {
+    common: dict[str, Any] = {
         "uid": uid[:255],
         "check_in": check_in,
         "check_out": check_out,

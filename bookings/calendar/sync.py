@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 OK, FAILED, REVIEW, SKIPPED = "ok", "failed", "review", "skipped"
 COUNT_NAMES = ("created", "updated", "cancelled", "unchanged", "conflicts")
-GUEST_UNKNOWN = {
+GUEST_UNKNOWN: dict[str, str] = {
     FeedSource.AIRBNB: "Airbnb guest",
     FeedSource.VRBO: "Vrbo guest",
     FeedSource.BOOKINGCOM: "Booking.com guest",
@@ -477,7 +477,7 @@ class _Syncer:
         if event.cancelled:
             self._change(booking, {"status": BookingStatus.CANCELLED}, event, cancelling=True)
             return
-        wanted = {"check_in": event.check_in, "check_out": event.check_out}
+        wanted: dict[str, object] = {"check_in": event.check_in, "check_out": event.check_out}
         if event.guest_name:
             wanted["guest_name"] = event.guest_name
         if event.code and not booking.external_code:

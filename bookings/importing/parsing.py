@@ -67,7 +67,7 @@ def parse_date(value, slash_order: str = "dmy") -> datetime.date | None:
 # A file repeats the same few hundred dates over thousands of rows: each text is read once. Errors are not
 # cached (lru_cache keeps only returned values), and date objects are immutable, so rows may share them.
 @functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
-def _parse_date_text(text: str, slash_order: str) -> datetime.date:
+def _parse_date_text(text: str, slash_order: str) -> datetime.date | None:
     text = _WEEKDAY.sub("", text)
     try:
         if match := _ISO.match(text):

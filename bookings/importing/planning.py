@@ -8,10 +8,10 @@ import bisect
 import datetime
 import hashlib
 import sys
-from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.conf import settings
 
@@ -60,7 +60,7 @@ def source_word(value) -> str | None:
 @dataclass(slots=True)
 class PlannedRow:
     number: int  # the row number a spreadsheet shows (1-based, counting title and header rows)
-    raw: tuple
+    raw: tuple | None  # None once parsed cleanly: the report gives back only rows with errors
     data: tuple | None = None
     errors: list | None = None
     action: str = ImportRowAction.ERROR
@@ -72,10 +72,12 @@ class PlannedRow:
     other_row: int | None = None  # an earlier row of the file this one conflicts with
     new_conflict: bool = True  # False: the same conflict already waits for the manager
 
-    def value(self, name: str):
+    def value(self, name: str) -> Any:
+        assert self.data is not None, "only a parsed row has values"
         return self.data[INDEX[name]]
 
     def key(self) -> tuple[str, str]:
+        assert self.data is not None, "only a parsed row has a key"
         return self.data[INDEX["source"]], self.data[INDEX["external_code"]]
 
 
@@ -361,16 +363,39 @@ def trim(cells: tuple, width: int) -> tuple:
 STORED_COLUMNS = ("pk", "deleted_at", "edited_by_hand", *FIELDS)
 
 
-class StoredBooking(namedtuple("StoredBooking", STORED_COLUMNS)):
+class StoredBooking(NamedTuple):
     """A booking as the planner compares it: its data fields and the flags that decide an action.
 
     A plain tuple, not a model instance: a file's bookings are read by the thousand and only compared.
+    Its fields are STORED_COLUMNS, spelled out so the type checker knows them (checked below).
     """
 
-    __slots__ = ()
+    pk: int
+    deleted_at: datetime.datetime | None
+    edited_by_hand: bool
+    property_id: int
+    source: str
+    external_code: str
+    guest_name: str
+    guest_contact: str
+    adults: int
+    children: int
+    infants: int
+    check_in: datetime.date
+    check_out: datetime.date
+    status: str
+    source_status: str
+    amount: Decimal | None
+    currency: str
+    notes: str
+    booked_on: datetime.date | None
 
     def __str__(self) -> str:
         return f"{self.guest_name} ({self.external_code or '#' + str(self.pk)})"
+
+
+if StoredBooking._fields != STORED_COLUMNS:
+    raise ImportError("StoredBooking's fields must be STORED_COLUMNS: update both with BOOKING_DATA_FIELDS.")
 
 
 @dataclass
@@ -659,7 +684,7 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
     calendars = state.calendars
     for row in rows:
         if row.action == ImportRowAction.CANCEL and row.booking_id is not None:
-            booking_calendar = calendars.get(state_property(state, row))
+            booking_calendar = state_calendar(state, row)
             if booking_calendar:
                 booking_calendar.remove(row.booking_id)
     for row in rows:
@@ -667,7 +692,7 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
             continue
         if row.value("status") == BookingStatus.CANCELLED:
             if row.booking_id is not None:
-                calendar = calendars.get(state_property(state, row))
+                calendar = state_calendar(state, row)
                 if calendar:
                     calendar.remove(row.booking_id)
             continue
@@ -680,7 +705,7 @@ def find_overlaps(rows: list[PlannedRow], state: DatabaseState) -> None:
         other = calendar.first_overlap(row.value("check_in"), row.value("check_out"), ignore=own_key)
         if other is None:
             if row.booking_id is not None:
-                old_calendar = calendars.get(state_property(state, row))
+                old_calendar = state_calendar(state, row)
                 if old_calendar:
                     old_calendar.remove(row.booking_id)
             calendar.add(row.value("check_in"), row.value("check_out"), own_key)
@@ -704,9 +729,15 @@ def state_property(state: DatabaseState, row: PlannedRow) -> int | None:
     return booking.property_id if booking else None
 
 
+def state_calendar(state: DatabaseState, row: PlannedRow) -> "Calendar | None":
+    """The calendar of the property the row's booking is at in the database, if any."""
+    property_id = state_property(state, row)
+    return state.calendars.get(property_id) if property_id is not None else None
+
+
 def count(rows: list[PlannedRow]) -> dict:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "cancelled": 0, "conflicts": 0, "errors": 0}
-    names = {
+    names: dict[str, str] = {
         ImportRowAction.CREATE: "created",
         ImportRowAction.UPDATE: "updated",
         ImportRowAction.UNCHANGED: "unchanged",

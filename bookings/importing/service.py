@@ -271,7 +271,10 @@ def cell_json(cell):
 
 
 def raw_cells(row: PlannedRow, reader: RowReader) -> tuple:
-    return row.raw if row.raw is not None else reader.cells_from_data(row.data)
+    if row.raw is not None:
+        return row.raw
+    assert row.data is not None, "a row keeps its cells or its parsed values"
+    return reader.cells_from_data(row.data)
 
 
 def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys: list[str]) -> ImportRow:
@@ -293,7 +296,9 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
         batch=batch,
         row_number=row.number,
         action=row.action,
-        external_code=(row.key()[1] if row.data is not None else cell_text(reader.cell(row.raw, "external_code")))[:64],
+        external_code=(
+            row.key()[1] if row.data is not None else cell_text(reader.cell(raw_cells(row, reader), "external_code"))
+        )[:64],
         booking_id=row.booking_id,
         data=data_json(row, reader.provided) if row.data is not None else {},
         # The cells as written are what the error report gives back to fix; a parsed row is kept as `data`.

@@ -81,7 +81,8 @@ def template_workbook_bytes(property_codes: Sequence[str]) -> bytes:
 
 def _bookings_sheet(workbook: Workbook):
     """The sheet people fill: the template's header row, styled and frozen."""
-    bookings = workbook.active
+    # A new workbook's one sheet; `active` is typed loosely (a chartsheet, or none).
+    bookings = workbook.worksheets[0]
     bookings.title = BOOKINGS_SHEET
     bookings.append(TEMPLATE_COLUMNS)
     for index, name in enumerate(TEMPLATE_COLUMNS, start=1):

@@ -1,5 +1,7 @@
 """Writes to bookings by hand (pages, admin, command line): create, update, cancel, delete, restore."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -177,7 +179,7 @@ def booking_delete(*, booking: Booking, user) -> None:
         announce_bookings_changed(
             [booking.pk],
             source=current_audit_context().source,
-            changes={booking.pk: {"deleted_at": [None, booking.deleted_at.isoformat()]}},
+            changes={booking.pk: {"deleted_at": [None, _isoformat(booking.deleted_at)]}},
         )
 
 
@@ -205,5 +207,9 @@ def booking_restore(*, booking: Booking, user) -> None:
         announce_bookings_changed(
             [booking.pk],
             source=current_audit_context().source,
-            changes={booking.pk: {"deleted_at": [deleted_at.isoformat(), None]}},
+            changes={booking.pk: {"deleted_at": [_isoformat(deleted_at), None]}},
         )
+
+
+def _isoformat(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

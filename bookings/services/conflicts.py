@@ -53,7 +53,7 @@ TAKE = ConflictResolution.TAKE_INCOMING
 CANCEL_ONE = ConflictResolution.CANCEL_ONE
 ACCEPT = ConflictResolution.ACCEPT
 
-ALLOWED = {
+ALLOWED: dict[str, list[str]] = {
     ConflictKind.OVERLAP: [KEEP, TAKE, CANCEL_ONE, ACCEPT],
     ConflictKind.EDITED_BY_HAND: [KEEP, TAKE],
     ConflictKind.DUPLICATE_IN_FILE: [KEEP, TAKE],
@@ -71,7 +71,7 @@ def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
         return []
     if conflict.kind == ConflictKind.OVERLAP and not conflict.incoming:
         return [CANCEL_ONE, ACCEPT]
-    return list(ALLOWED.get(conflict.kind, []))
+    return list(ALLOWED.get(conflict.kind, ()))
 
 
 @acting_user

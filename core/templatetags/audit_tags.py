@@ -4,7 +4,7 @@ from django import template
 
 register = template.Library()
 
-EMPTY = (None, "", [], {})
+EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
 @register.filter

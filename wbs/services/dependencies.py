@@ -45,8 +45,8 @@ def find_path(start_id: int, goal_id: int, edges: list[tuple[int, int]]) -> list
         current = queue.popleft()
         if current == goal_id:
             path = [current]
-            while came_from[path[-1]] is not None:
-                path.append(came_from[path[-1]])
+            while (previous := came_from[path[-1]]) is not None:
+                path.append(previous)
             return list(reversed(path))
         for following in successors.get(current, ()):
             if following not in came_from:

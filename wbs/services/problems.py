@@ -21,7 +21,7 @@ def problem_report(*, task: Task, user, text: str, photo: PreparedPhoto | None =
         raise InvalidInput(_("Describe the problem: what is wrong, and where."))
     if len(text) > PROBLEM_MAX_CHARS:
         raise InvalidInput(_("Keep the description under %(limit)s characters.") % {"limit": PROBLEM_MAX_CHARS})
-    place = task.property.name if task.property_id else "a task"
+    place = task.property.name if task.property else "a task"
     first_line = text.splitlines()[0]
     title = f"Problem at {place}: {first_line}"
     if len(title) > 120:

@@ -103,13 +103,19 @@ def _save_changes(task: Task, current: Task, changes: dict, *, message: str = ""
         if diff:
             audit.record(current, AuditAction.UPDATE, diff, message=message)
     for name in [*changes, "status", "updated_at"]:
-        setattr(task, Task._meta.get_field(name).attname, _stored(current, name))
+        setattr(task, _attname(name), _stored(current, name))
     return diff
 
 
 def _stored(task: Task, name: str):
     """The column value of field `name` (a foreign key's id, so comparing it costs no query)."""
-    return getattr(task, Task._meta.get_field(name).attname)
+    return getattr(task, _attname(name))
+
+
+def _attname(name: str) -> str:
+    field = Task._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is a reverse relation, not a column"
+    return field.attname
 
 
 def _stored_value(value):

@@ -19,7 +19,7 @@ from core import audit
 from core.audit_context import acting_user, audit_context
 from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
-from core.models import AuditAction, AuditSource
+from core.models import AuditAction, AuditEntry, AuditSource
 from core.preferences import language_for_user_id
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
@@ -129,15 +129,22 @@ def template_applies(template: TaskTemplate, booking: Booking) -> bool:
 def _has_visits(template: TaskTemplate, booking: Booking) -> bool:
     """Every-N-nights templates only apply to stays longer than N nights; the other triggers always do."""
     if template.trigger == TemplateTrigger.EVERY_N_NIGHTS:
-        return bool(template.every_n_nights) and booking.nights() > template.every_n_nights
+        return (
+            template.every_n_nights is not None
+            and template.every_n_nights > 0
+            and booking.nights() > template.every_n_nights
+        )
     return True
 
 
 def _property_ids(template: TaskTemplate) -> set[int]:
     # Asked once per booking: kept on the (prefetched) template instead of rebuilt each time.
-    if not hasattr(template, "_property_ids"):
-        template._property_ids = {prop.pk for prop in template.properties.all()}
-    return template._property_ids
+    # Kept under a private attribute the model does not declare, hence getattr/setattr.
+    cached: set[int] | None = getattr(template, "_property_ids", None)
+    if cached is None:
+        cached = {prop.pk for prop in template.properties.all()}
+        setattr(template, "_property_ids", cached)  # noqa: B010
+    return cached
 
 
 def schedule_for(template: TaskTemplate, booking: Booking, next_check_in: datetime.datetime | None) -> Schedule:
@@ -365,7 +372,7 @@ def _differs(current, wanted) -> bool:
 
 def _apply(plan: _Plan, notify: bool) -> None:
     content_type = ContentType.objects.get_for_model(Task)
-    entries = []
+    entries: list[AuditEntry] = []
     # Nobody needs an email about work whose day has passed.
     digest = Digest(since=timezone.localdate())
     created = _create_tasks(plan, entries, content_type, digest)
