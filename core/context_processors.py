@@ -2,10 +2,11 @@
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.roles import is_cleaner, is_manager
 
-MANAGER_NAVIGATION = [
+MANAGER_NAVIGATION: list[tuple[str, StrOrPromise]] = [
     ("wbs:today", _("Today")),
     ("bookings:list", _("Bookings")),
     ("bookings:timeline", _("Timeline")),
@@ -18,7 +19,7 @@ MANAGER_NAVIGATION = [
     ("core:audit", _("Audit")),
     ("core:job_failures", _("Failures")),
 ]
-CLEANER_NAVIGATION = [("wbs:my_tasks", _("My tasks"))]
+CLEANER_NAVIGATION: list[tuple[str, StrOrPromise]] = [("wbs:my_tasks", _("My tasks"))]
 # Pages that belong to a menu item without living under its URL.
 ALSO_UNDER = {"wbs:turnovers": ["wbs:templates"]}
 
@@ -34,7 +35,7 @@ def navigation(request) -> dict:
     return {"navigation": _resolved(items, request.path), "user_is_manager": manager}
 
 
-def _resolved(items: list[tuple[str, str]], path: str) -> list[dict]:
+def _resolved(items: list[tuple[str, StrOrPromise]], path: str) -> list[dict]:
     """Link each item and mark the one whose URL is the longest prefix of the current path."""
     links = []
     for url_name, label in items:

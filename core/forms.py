@@ -31,17 +31,29 @@ class JobFailureFilterForm(forms.Form):
         return self.OPEN
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by their full name, or their user name when they have none."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class LanguageForm(forms.Form):
     """A person's language; a manager may also choose whose (a cleaner's phone is often set up for them)."""
 
-    person = forms.ModelChoiceField(queryset=None, required=False, label=_("Person"), empty_label=None)
+    person: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Person"), empty_label=None
+    )
     language = forms.ChoiceField(label=_("Language"), required=False)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        language_field.choices = [("", _("The browser's language")), *settings.LANGUAGES]
         if people is None:
             del self.fields["person"]
         else:
-            self.fields["person"].queryset = people
-            self.fields["person"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            person_field = self.fields["person"]
+            assert isinstance(person_field, forms.ModelChoiceField)
+            person_field.queryset = people

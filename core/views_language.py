@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
@@ -22,6 +23,7 @@ def language(request: HtmxHttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST or None, people=people if manager else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data.get("person") or request.user
+        assert not isinstance(person, AnonymousUser)  # login_required, or a person from the form
         chosen = form.cleaned_data["language"]
         user_language_set(user=person, language=chosen)
         if person == request.user:

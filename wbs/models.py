@@ -333,6 +333,18 @@ class Task(SoftDeleteModel):
     objects = AliveManager.from_queryset(TaskQuerySet)()
     all_objects = TaskQuerySet.as_manager()
 
+    # Display values the board's read (wbs.queries.board.with_card_fields) puts on each card: not fields.
+    assignee_name: str
+    initials: str
+    due_label: str
+    overdue: bool
+    tag_list: list
+    blocked_titles: str
+    blocked_count: int
+    status_options: str
+    priority_label: str
+    url: str
+
     class Meta:
         ordering = ["position", "id"]
         constraints = [
@@ -620,6 +632,9 @@ class FieldAction(models.Model):
     outcome = models.CharField(max_length=10, choices=FieldActionOutcome.choices)
     response_status = models.PositiveSmallIntegerField()
     reason = models.CharField(max_length=500, blank=True)
+
+    # Set by wbs.services.field_actions: True when this request repeated a key already recorded (not a field).
+    replayed: bool = False
 
     class Meta:
         ordering = ["received_at", "id"]

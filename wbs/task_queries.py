@@ -61,9 +61,9 @@ def field_day_bounds() -> tuple[datetime.date, datetime.date]:
 
 def window_start(task: Task) -> datetime.datetime | None:
     """The start of the task's time window: its deadline minus its estimate, when both are known."""
-    if task.same_day and task.property_id and task.due_date:
+    prop = task.property
+    if task.same_day and prop is not None and task.due_date:
         # The deadline is the next guests' arrival: the window opens when the last guests leave.
-        prop = task.property
         return datetime.datetime.combine(task.due_date, prop.check_out_time, tzinfo=zoneinfo.ZoneInfo(prop.time_zone))
     if task.due_at is None or task.estimate_hours is None:
         return None
@@ -119,7 +119,7 @@ def dependency_candidates(task: Task) -> QuerySet[Task]:
     """Tasks offered as predecessors: the same project's (or property's) open work first, nearest dates first."""
     # Only what an option shows: at thousands of tasks, loading whole rows is most of the page's time.
     candidates = Task.objects.exclude(pk=task.pk).select_related("wbs_item").only("id", "title", "wbs_item__code")
-    if task.wbs_item_id:
+    if task.wbs_item is not None:
         candidates = candidates.filter(wbs_item__project_id=task.wbs_item.project_id)
     elif task.property_id:
         candidates = candidates.filter(property_id=task.property_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django_stubs_ext import StrOrPromise
 
 from core.urls_helpers import url_for_each
 from wbs.models import CLOSED_STATUSES, BoardColumn, Priority, Task, TaskQuerySet, TaskStatus
@@ -28,7 +29,7 @@ STATUS_OPTIONS = {
 @dataclass
 class Column:
     status: str
-    label: str
+    label: StrOrPromise
     lane_key: str
     count: int
     limit: BoardColumn | None
@@ -106,7 +107,9 @@ def present_cards(cards: Iterable[Task], today: datetime.date) -> list[Task]:
     ids = [card.pk for card in cards]
     tags = Task.objects.tags_by_task(ids)
     blockers = Task.objects.open_blockers_by_task(ids)
-    due_labels = {}  # cards of a column often share a due date; formatting one is the slow part
+    due_labels: dict[
+        datetime.date, str
+    ] = {}  # cards of a column often share a due date; formatting one is the slow part
     task_url = url_for_each("wbs:task_detail")
     for card in cards:
         assignee = card.assignee
@@ -119,7 +122,7 @@ def present_cards(cards: Iterable[Task], today: datetime.date) -> list[Task]:
             card.initials = assignee.get_username()[:2].upper()
         if card.due_date is not None and card.due_date not in due_labels:
             due_labels[card.due_date] = date_format(card.due_date, CARD_DATE_FORMAT)
-        card.due_label = due_labels.get(card.due_date, "")
+        card.due_label = due_labels[card.due_date] if card.due_date is not None else ""
         card.overdue = card.due_date is not None and card.due_date < today and card.status not in CLOSED_STATUSES
         card.tag_list = tags.get(card.pk, [])
         blocked_by = blockers.get(card.pk, [])

@@ -24,7 +24,8 @@ def today_summary(day: datetime.date, *, lookahead_days: int) -> dict[str, Any]:
     return {
         "departures": departures,
         "arrivals": arrivals,
-        "same_day_count": sum(booking.same_day for booking in departures),
+        # `same_day` is the display value turnover_bookings() puts on each booking (wbs knows it, bookings does not).
+        "same_day_count": sum(getattr(booking, "same_day", False) for booking in departures),
         "due_tasks": list(
             due_tasks.select_related("property", "assignee").order_by("due_date", "-priority", "pk")[:DUE_LIST_LIMIT]
         ),

@@ -97,10 +97,11 @@ def _check_wip_limit(task: Task, status: str) -> str:
 
 def _position_between(task: Task, status: str, before_id: int | None, after_id: int | None) -> float:
     neighbour_ids = [pk for pk in (before_id, after_id) if pk and pk != task.pk]
-    positions = dict(
+    positions: dict[int, float] = dict(
         Task.objects.filter(pk__in=neighbour_ids, status=status).values_list("id", "position") if neighbour_ids else ()
     )
-    above, below = positions.get(before_id), positions.get(after_id)
+    above = positions.get(before_id) if before_id is not None else None
+    below = positions.get(after_id) if after_id is not None else None
     if above is None and below is None:
         # A stale board (neighbours moved away meanwhile) or a status control: the top of the column.
         top = Task.objects.filter(status=status).exclude(pk=task.pk).aggregate(top=Min("position"))["top"]
@@ -109,6 +110,7 @@ def _position_between(task: Task, status: str, before_id: int | None, after_id: 
     # The board shows a column's first cards only: the card below the last one shown (or above the first) may
     # not be on screen, so the true neighbour comes from the database.
     if above is None:
+        assert below is not None  # both missing is answered above
         above = column.filter(position__lt=below).aggregate(previous=Max("position"))["previous"]
         if above is None:
             return below - POSITION_GAP

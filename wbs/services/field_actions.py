@@ -104,6 +104,7 @@ def _claim(*, user, receipt: FieldReceipt, action: str, task_id: int) -> FieldAc
     """Insert the key's row; when a concurrent request inserted it first, answer with that request's row."""
     try:
         with transaction.atomic():
+            assert receipt.key is not None  # only keyed requests are recorded
             record = FieldAction.objects.create(
                 user=user,
                 key=receipt.key,

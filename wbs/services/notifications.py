@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from core.preferences import language_for_user_id
 from core.text import single_line
@@ -37,7 +38,7 @@ class Digest:
     since: datetime.date | None = None
     lines_by_user: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, task, message: str, **params) -> None:
+    def add(self, task, message: StrOrPromise, **params) -> None:
         """`message` is a gettext_lazy text with %(name)s params: written now, in the assignee's language."""
         if task.assignee_id is None:
             return

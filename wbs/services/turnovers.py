@@ -173,6 +173,7 @@ def schedule_for(template: TaskTemplate, booking: Booking, next_check_in: dateti
         # One task per (booking, template) is a database rule, so a long stay's visits share one task
         # that spans them, with the dates listed.
         step = template.every_n_nights
+        assert step is not None  # the trigger's form requires it
         visits = [booking.check_in + datetime.timedelta(days=n) for n in range(step, booking.nights(), step)]
         start = _at(visits[0], prop.check_out_time, prop.time_zone) + offset
         due = _at(visits[-1], prop.check_out_time, prop.time_zone) + offset + duration
@@ -301,6 +302,8 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notif
         )
         tasks_by_booking: dict[int, dict[int, Task]] = {}
         for task in tasks:
+            # Both set: the query asks for tasks of these bookings made from a template.
+            assert task.booking_id is not None and task.template_id is not None
             tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
 
         plan = _Plan()
@@ -433,9 +436,11 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
     wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
     bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
     for task in inserted:
+        assert task.booking_id is not None and task.template_id is not None  # turnover tasks have both
         task.booking = bookings_by_id[task.booking_id]
     checklist_rows = []
     for task in inserted:
+        assert task.booking_id is not None and task.template_id is not None
         template = wanted_pairs[(task.booking_id, task.template_id)]
         for position, item in enumerate(template.checklist or [], start=1):
             checklist_rows.append(

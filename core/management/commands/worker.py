@@ -8,6 +8,7 @@ or queued again, by its lease (core.job_leases). Options and signals are db_work
 
 import logging
 import time
+from unittest import mock
 
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
@@ -41,9 +42,5 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options) -> None:
         # Upstream's handle() builds its worker by this module-level name: ours stands in while it runs.
-        upstream = db_worker.Worker
-        db_worker.Worker = ResilientWorker
-        try:
+        with mock.patch.object(db_worker, "Worker", ResilientWorker):
             super().handle(*args, **options)
-        finally:
-            db_worker.Worker = upstream
