@@ -106,6 +106,12 @@ def day_groups(tasks: list[Task], today: datetime.date) -> list[DayGroup]:
     return [earlier, on_today, on_tomorrow, later]
 
 
+def day_sheet_split(tasks: list[Task], day: datetime.date) -> tuple[list[Task], list[Task]]:
+    """A day sheet's two sections: the tasks still open from the days before, and the day's own tasks."""
+    earlier = [task for task in tasks if task.due_date is not None and task.due_date < day]
+    return earlier, [task for task in tasks if task.due_date == day]
+
+
 def visible_links(task: Task, user) -> tuple[QuerySet[TaskDependency], QuerySet[TaskDependency]]:
     """The task's links, (what it waits for, what it blocks), to tasks `user` may open: a cleaner must not read
     the titles of other people's work, and nobody can open a deleted task. Lazy: a part reads what it shows."""

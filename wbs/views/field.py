@@ -23,7 +23,7 @@ from wbs.services.field import checklist_item_set, field_task_done, field_task_s
 from wbs.services.field_actions import FieldReceipt, field_action_run, field_receipt, field_task_for_action
 from wbs.services.photos import photo_add
 from wbs.services.problems import problem_report
-from wbs.task_queries import day_groups, field_day_bounds, field_task_list, window_start, with_windows
+from wbs.task_queries import day_groups, day_sheet_split, field_day_bounds, field_task_list, window_start, with_windows
 
 field_user_required = role_required(CLEANER, MANAGER)
 WEEK_DAYS = 7
@@ -42,9 +42,11 @@ def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
 @field_user_required
 def my_day_sheet(request: HtmxHttpRequest) -> HttpResponse:
     day = _sheet_day(request.GET.get("date", ""))
-    tasks = with_windows(field_task_list(request.user, day, day).filter(due_date=day))
+    # The same one query as /my/: the day's tasks plus those of the last days the cleaner has not finished.
+    earlier, tasks = day_sheet_split(with_windows(field_task_list(request.user, day, day)), day)
     context = {
         "day": day,
+        "earlier": earlier,
         "tasks": tasks,
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
