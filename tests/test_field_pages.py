@@ -82,9 +82,28 @@ def test_it_shows_a_task_with_where_it_came_from(cleaner_client, cleaner):
     response = cleaner_client.get(reverse("wbs:my_task", args=[task.pk]))
 
     html = response.content.decode()
-    assert "Created automatically from the template “Clean {property} after {guest}”" in html
-    assert "for the booking of Ana Reis" in html
+    assert "Created automatically for the booking of Ana Reis" in html
+    assert "Cleaning after Ana Reis leaves; no guests booked next" in html
+    assert "{property}" not in html and "Created by template" not in html
     assert 'accept="image/*"' in html and "capture" in html
+    assert Task.objects.get(pk=task.pk).description.startswith('Created by template "Clean {property} after {guest}"')
+
+
+def test_it_tells_the_cleaner_whose_stay_the_turnover_follows_and_prepares_for(cleaner_client, cleaner, today):
+    from tests.factories import make_template
+    from wbs.services.turnovers import turnovers_sync
+
+    make_template(default_assignee=cleaner)
+    prop = make_property("Beach House")
+    booking = make_booking(prop, today, guest_name="Yuki Dubois")
+    make_booking(prop, today + datetime.timedelta(days=5), guest_name="Lena Novak")
+    turnovers_sync(booking_ids=[booking.pk])
+    task = Task.objects.get(booking=booking)
+
+    html = cleaner_client.get(reverse("wbs:my_task", args=[task.pk])).content.decode()
+
+    assert "Cleaning after Yuki Dubois leaves, before Lena Novak arrives" in html
+    assert "Created by template" not in html
 
 
 def test_it_starts_a_task_by_htmx_and_answers_the_fragment(cleaner_client, task, htmx_headers):
