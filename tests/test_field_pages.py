@@ -82,9 +82,28 @@ def test_it_shows_a_task_with_where_it_came_from(cleaner_client, cleaner):
     response = cleaner_client.get(reverse("wbs:my_task", args=[task.pk]))
 
     html = response.content.decode()
-    assert "Created automatically from the template “Clean {property} after {guest}”" in html
-    assert "for the booking of Ana Reis" in html
+    assert "Created automatically for the booking of Ana Reis" in html
+    assert "Cleaning after Ana Reis leaves; no guests booked next" in html
+    assert "{property}" not in html and "Created by template" not in html
     assert 'accept="image/*"' in html and "capture" in html
+    assert Task.objects.get(pk=task.pk).description.startswith('Created by template "Clean {property} after {guest}"')
+
+
+def test_it_tells_the_cleaner_whose_stay_the_turnover_follows_and_prepares_for(cleaner_client, cleaner, today):
+    from tests.factories import make_template
+    from wbs.services.turnovers import turnovers_sync
+
+    make_template(default_assignee=cleaner)
+    prop = make_property("Beach House")
+    booking = make_booking(prop, today, guest_name="Yuki Dubois")
+    make_booking(prop, today + datetime.timedelta(days=5), guest_name="Lena Novak")
+    turnovers_sync(booking_ids=[booking.pk])
+    task = Task.objects.get(booking=booking)
+
+    html = cleaner_client.get(reverse("wbs:my_task", args=[task.pk])).content.decode()
+
+    assert "Cleaning after Yuki Dubois leaves, before Lena Novak arrives" in html
+    assert "Created by template" not in html
 
 
 def test_it_starts_a_task_by_htmx_and_answers_the_fragment(cleaner_client, task, htmx_headers):
@@ -213,12 +232,41 @@ def test_it_prints_the_day_sheet_in_a_fixed_number_of_queries(
 ):
     for number in range(count):
         make_cleaning_task(assignee=cleaner, title=f"Clean {number}", due_date=today)
+        make_cleaning_task(assignee=cleaner, title=f"Overdue {number}", due_date=today - datetime.timedelta(days=1))
 
-    # session, user, roles, the day's tasks with checklist counts and next stay
+    # session, user, roles, the day's and the overdue tasks with checklist counts and next stay
     with django_assert_num_queries(4):
         response = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": today.isoformat()})
 
-    assert response.content.decode().count('class="sheet-row') == count
+    assert response.content.decode().count('class="sheet-row') == 2 * count
+
+
+def test_it_puts_the_cleaners_overdue_open_tasks_on_the_day_sheet_above_the_day(
+    cleaner_client, cleaner, other_cleaner, today, settings
+):
+    settings.FIELD_OVERDUE_DAYS = 3
+    day = today + datetime.timedelta(days=2)
+    make_cleaning_task(assignee=cleaner, title="Clean on the day", due_date=day)
+    make_cleaning_task(assignee=cleaner, title="Left from yesterday", due_date=day - datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Too old", due_date=day - datetime.timedelta(days=4))
+    make_cleaning_task(assignee=other_cleaner, title="Someone else's", due_date=day - datetime.timedelta(days=1))
+    make_cleaning_task(assignee=cleaner, title="Tomorrow's clean", due_date=day + datetime.timedelta(days=1))
+    done = make_cleaning_task(assignee=cleaner, title="Finished before", due_date=day - datetime.timedelta(days=1))
+    Task.objects.filter(pk=done.pk).update(status=TaskStatus.DONE)
+
+    html = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": day.isoformat()}).content.decode()
+
+    assert html.index("Still open from earlier") < html.index("Left from yesterday") < html.index("Clean on the day")
+    for absent in ("Too old", "Someone else", "Tomorrow", "Finished before"):
+        assert absent not in html
+
+
+def test_it_leaves_out_the_earlier_section_when_nothing_is_overdue(cleaner_client, cleaner, today):
+    make_cleaning_task(assignee=cleaner, title="Clean on the day", due_date=today)
+
+    html = cleaner_client.get(reverse("wbs:my_day_sheet"), {"date": today.isoformat()}).content.decode()
+
+    assert "Clean on the day" in html and "Still open from earlier" not in html
 
 
 def test_it_keeps_the_last_days_open_tasks_and_leaves_older_ones_to_managers(cleaner_client, cleaner, today):

@@ -1,6 +1,7 @@
 """Reads behind the task page and the cleaners' field pages: a person's tasks by day, a task's links."""
 
 import datetime
+import re
 import zoneinfo
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
-from wbs.models import Task, TaskDependency, TaskStatus
+from wbs.models import Task, TaskDependency, TaskStatus, TaskType
 
 _OPEN = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED]
 
@@ -104,6 +105,47 @@ def day_groups(tasks: list[Task], today: datetime.date) -> list[DayGroup]:
         else:
             later.tasks.append(task)
     return [earlier, on_today, on_tomorrow, later]
+
+
+def day_sheet_split(tasks: list[Task], day: datetime.date) -> tuple[list[Task], list[Task]]:
+    """A day sheet's two sections: the tasks still open from the days before, and the day's own tasks."""
+    earlier = [task for task in tasks if task.due_date is not None and task.due_date < day]
+    return earlier, [task for task in tasks if task.due_date == day]
+
+
+def with_next_guest(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """The tasks, each with `next_guest_name`: who arrives next at its property (None when nobody is booked)."""
+    return tasks.annotate(next_guest_name=_next_stay("guest_name"))
+
+
+# The note the turnover sync writes at the head of a task's description (wbs.services.turnovers): meant for
+# managers' records, it reads as raw template text to a cleaner.
+_SOURCE_NOTE = re.compile(r'^Created by template ".*?" for booking [^\n]*?\)\.\s*')
+
+
+def turnover_sentence(task: Task) -> str:
+    """A turnover task's origin as a plain sentence: whose stay it follows and whose it prepares for."""
+    if not (task.template_id and task.booking_id):
+        return ""
+    leaving, arriving = task.booking.guest_name, getattr(task, "next_guest_name", None)
+    cleaning = task.type == TaskType.CLEANING
+    if arriving:
+        if cleaning:
+            return _("Cleaning after %(leaving)s leaves, before %(arriving)s arrives") % {
+                "leaving": leaving,
+                "arriving": arriving,
+            }
+        return _("After %(leaving)s leaves, before %(arriving)s arrives") % {"leaving": leaving, "arriving": arriving}
+    if cleaning:
+        return _("Cleaning after %(leaving)s leaves; no guests booked next") % {"leaving": leaving}
+    return _("After %(leaving)s leaves; no guests booked next") % {"leaving": leaving}
+
+
+def cleaner_description(task: Task) -> str:
+    """The task's description without the sync's source note (the data keeps it; a cleaner reads the sentence)."""
+    if not task.template_id:
+        return task.description
+    return _SOURCE_NOTE.sub("", task.description, count=1)
 
 
 def visible_links(task: Task, user) -> tuple[QuerySet[TaskDependency], QuerySet[TaskDependency]]:

@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Conflict, InvalidInput
 from core.http import HtmxHttpRequest, render_page, wants_fragment
-from core.models import AuditEntry
+from core.models import AuditAction, AuditEntry
 from core.ratelimits import rate_limit
 from core.roles import CLEANER, MANAGER, role_required
 from wbs.forms_turnovers import PhotoUploadForm, ProblemForm
@@ -23,7 +23,17 @@ from wbs.services.field import checklist_item_set, field_task_done, field_task_s
 from wbs.services.field_actions import FieldReceipt, field_action_run, field_receipt, field_task_for_action
 from wbs.services.photos import photo_add
 from wbs.services.problems import problem_report
-from wbs.task_queries import day_groups, field_day_bounds, field_task_list, window_start, with_windows
+from wbs.task_queries import (
+    cleaner_description,
+    day_groups,
+    day_sheet_split,
+    field_day_bounds,
+    field_task_list,
+    turnover_sentence,
+    window_start,
+    with_next_guest,
+    with_windows,
+)
 
 field_user_required = role_required(CLEANER, MANAGER)
 WEEK_DAYS = 7
@@ -42,9 +52,11 @@ def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
 @field_user_required
 def my_day_sheet(request: HtmxHttpRequest) -> HttpResponse:
     day = _sheet_day(request.GET.get("date", ""))
-    tasks = with_windows(field_task_list(request.user, day, day).filter(due_date=day))
+    # The same one query as /my/: the day's tasks plus those of the last days the cleaner has not finished.
+    earlier, tasks = day_sheet_split(with_windows(field_task_list(request.user, day, day)), day)
     context = {
         "day": day,
+        "earlier": earlier,
         "tasks": tasks,
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
@@ -68,7 +80,7 @@ def _load_task(request: HtmxHttpRequest, pk: int) -> Task:
     """The task if this user may see it (a cleaner: only their own), with what its page shows."""
     photos = Prefetch("photos", queryset=TaskPhoto.objects.order_by("created_at", "id"))
     return get_object_or_404(
-        Task.objects.visible_to(request.user)
+        with_next_guest(Task.objects.visible_to(request.user))
         .select_related("property", "booking", "template", "assignee")
         .prefetch_related("checklist", photos),
         pk=pk,
@@ -76,7 +88,13 @@ def _load_task(request: HtmxHttpRequest, pk: int) -> Task:
 
 
 def _task_context(request: HtmxHttpRequest, task: Task, **extra) -> dict:
-    history = AuditEntry.objects.for_object(task).filter(source="automation").order_by("created_at", "id")
+    # The sync's own creation entry names the raw template pattern; the first line of the history says it plainly.
+    history = (
+        AuditEntry.objects.for_object(task)
+        .filter(source="automation")
+        .exclude(action=AuditAction.CREATE)
+        .order_by("created_at", "id")
+    )
     photos = list(task.photos.all())
     checklist = list(task.checklist.all())
     for item in checklist:
@@ -84,6 +102,8 @@ def _task_context(request: HtmxHttpRequest, task: Task, **extra) -> dict:
     return {
         "task": task,
         "window_start": window_start(task),
+        "turnover_sentence": turnover_sentence(task),
+        "description": cleaner_description(task),
         "checklist": checklist,
         "checklist_done": sum(item.done for item in checklist),
         "other_photos": [photo for photo in photos if photo.checklist_item_id is None],
