@@ -42,6 +42,13 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages enforce a Content-Security-Policy without 'unsafe-eval', and Playwright's `wait_for_function` with a
+    string evaluates it: browser tests bypass the policy, except tests/test_csp_browser.py, which checks it."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
 

@@ -28,6 +28,12 @@ document.addEventListener("securitypolicyviolation", function (event) {
 """
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """This module checks the policy itself: no bypass (tests/conftest.py bypasses it for every other test)."""
+    return {**browser_context_args, "bypass_csp": False}
+
+
 def _kind(path: str) -> str | None:
     """One visit per view: the URL name (admin: index and lists only)."""
     try:

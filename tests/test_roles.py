@@ -3,6 +3,7 @@
 import pytest
 
 from core.roles import is_cleaner, is_manager, role_required
+from tests.conftest import ensure_role_groups
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_probe")]
 
@@ -50,6 +51,9 @@ def test_it_refuses_unknown_role_names():
 def test_the_roles_migration_created_both_groups_with_permissions():
     from django.contrib.auth.models import Group
 
+    # A transactional test run earlier on this worker flushes every table, groups included: the migration's
+    # function is what made them, so it makes them again here.
+    ensure_role_groups()
     manager = Group.objects.get(name="manager")
     cleaner = Group.objects.get(name="cleaner")
     assert manager.permissions.filter(codename="change_booking").exists()
