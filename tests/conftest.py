@@ -180,11 +180,21 @@ def _clean_artifacts():
 @pytest.fixture(autouse=True)
 def _fresh_content_types_after_flush(request):
     """Transactional tests flush the database, and content types come back with new ids; Django's
-    process-wide ContentType cache would still hand out the old ones (audit entries point at them)."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        from django.contrib.contenttypes.models import ContentType
+    process-wide ContentType cache would still hand out the old ones (audit entries point at them).
 
+    Cleared before such a test and again after its flush, whether it asked for a transactional database by
+    marker or through a fixture (`live_server`, `transactional_db`).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        ContentType.objects.clear_cache()
+    yield
+    if transactional:
         ContentType.objects.clear_cache()
 
 
