@@ -177,24 +177,23 @@ def _clean_artifacts():
     shutil.rmtree(ARTIFACTS / "downloads", ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_content_types_after_flush(request):
-    """Transactional tests flush the database, and content types come back with new ids; Django's
-    process-wide ContentType cache would still hand out the old ones (audit entries point at them).
-
-    Cleared before such a test and again after its flush, whether it asked for a transactional database by
-    marker or through a fixture (`live_server`, `transactional_db`).
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & fixtures
     )
-    if transactional:
-        ContentType.objects.clear_cache()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Transactional tests flush the database, and content types come back with new ids; Django's process-wide
+    ContentType cache would still hand out the old ones (audit entries point at them). Cleared once every
+    fixture of such a test, the flush included, has finished, however the test asked for the database."""
     yield
-    if transactional:
+    if _is_transactional(item):
+        from django.contrib.contenttypes.models import ContentType
+
         ContentType.objects.clear_cache()
 
 
