@@ -125,9 +125,11 @@ _SOURCE_NOTE = re.compile(r'^Created by template ".*?" for booking [^\n]*?\)\.\s
 
 def turnover_sentence(task: Task) -> str:
     """A turnover task's origin as a plain sentence: whose stay it follows and whose it prepares for."""
-    if not (task.template_id and task.booking_id):
+    booking = task.booking
+    if not task.template_id or booking is None:
         return ""
-    leaving, arriving = task.booking.guest_name, getattr(task, "next_guest_name", None)
+    # `next_guest_name` is annotated by with_next_guest(); a task read without it says nothing about arrivals.
+    leaving, arriving = booking.guest_name, getattr(task, "next_guest_name", None)
     cleaning = task.type == TaskType.CLEANING
     if arriving:
         if cleaning:
