@@ -196,6 +196,18 @@ def _plan_version_row(request):
     from wbs.scheduling import plan_version
 
     plan_version()
+    _drop_stale_content_types()
+
+
+def _drop_stale_content_types() -> None:
+    """Django's process-wide ContentType cache can hold rows a flush or a rolled-back test removed (audit entries
+    would point at them): checked against the table before each database test, outside any query count."""
+    from django.contrib.contenttypes.models import ContentType
+
+    cached = ContentType.objects._cache.get(connection.alias, {})
+    cached_ids = {content_type.pk for content_type in cached.values()}
+    if cached_ids and ContentType.objects.filter(pk__in=cached_ids).count() != len(cached_ids):
+        ContentType.objects.clear_cache()
 
 
 @pytest.hookimpl(hookwrapper=True)
