@@ -58,7 +58,7 @@ def _show_focus(request: HtmxHttpRequest) -> HttpResponse:
     else:
         # Moved out of this window, or no longer matching the filters since the stub was drawn.
         url = task.get_absolute_url()
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return HttpResponseClientRedirect(url) if wants_fragment(request) else redirect(url)
 
 
 @require_GET
