@@ -14,7 +14,7 @@ from wbs.models import Task, TaskStatus
 from wbs.services.turnovers import turnovers_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PAGE_WEIGHT_LIMIT = 50 * 1024
+PAGE_WEIGHT_LIMIT = 30 * 1024  # issue 12's budget for /my/'s first load
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_cleaner_opening_another_cleaners_task_gets_404(
     screenshot(page, "field-other-cleaners-task-404-phone")
 
 
-def test_the_my_page_weighs_under_50_kb_compressed(page, live_server, login_as, cleaner, cleaners_day, record_property):
+def test_the_my_page_weighs_under_30_kb_compressed(page, live_server, login_as, cleaner, cleaners_day, record_property):
     bodies: list[tuple[str, bytes]] = []
     page.on("response", lambda response: bodies.append((response.url, response.body())))
     login_as(cleaner, PHONE)
@@ -104,7 +104,8 @@ def test_the_my_page_weighs_under_50_kb_compressed(page, live_server, login_as, 
     total = sum(weights.values())
     record_property("my_page_weight_bytes", total)
     print(f"/my/ page weight: {total} bytes compressed over {len(weights)} responses: {weights}")
-    assert any(url.endswith("htmx.min.js") for url in weights)
+    # The field pages swap their answers themselves: htmx is not among their 30 KB.
+    assert not any(url.endswith("htmx.min.js") for url in weights)
     assert total <= PAGE_WEIGHT_LIMIT
 
 

@@ -10,6 +10,8 @@
   }
   document.addEventListener("DOMContentLoaded", function () { scheduleDismiss(document); });
   document.addEventListener("htmx:afterSettle", function () { scheduleDismiss(document); });
+  // The field pages swap their answers without htmx (js/field-offline.js) and say so with this event.
+  document.addEventListener("stayops:swapped", function () { scheduleDismiss(document); });
   // Handlers live here, not in onclick attributes: the Content-Security-Policy forbids inline script.
   document.addEventListener("click", function (event) {
     var close = event.target.closest(".toast-close");

@@ -113,18 +113,41 @@
     });
   }
 
-  // --- Live answers are swapped in like htmx would; network errors put the action in the queue ---
+  // --- Live answers are swapped in as htmx would; network errors put the action in the queue ---
+  // The field pages do not load htmx (16 KB on a slow line): the server's fragments use three of its swaps,
+  // written out here: outerHTML of the task's work area, beforeend into the toasts, and out-of-band toasts.
+  function place(target, content, style) {
+    if (style === "beforeend") { target.append(content); } else if (style === "innerHTML") {
+      target.replaceChildren(content);
+    } else { target.replaceWith(content); }
+  }
+  function swapHtml(selector, html, style) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    template.content.querySelectorAll("[hx-swap-oob]").forEach(function (part) {
+      var how = part.getAttribute("hx-swap-oob");
+      var home = part.id && document.getElementById(part.id);
+      part.remove();
+      if (!home) { return; }
+      if (how === "beforeend") {
+        var inner = document.createDocumentFragment();
+        while (part.firstChild) { inner.appendChild(part.firstChild); }
+        place(home, inner, how);
+      } else {
+        part.removeAttribute("hx-swap-oob");
+        place(home, part, "outerHTML");
+      }
+    });
+    var target = document.querySelector(selector);
+    if (target) { place(target, template.content, style); }
+    document.dispatchEvent(new CustomEvent("stayops:swapped"));
+  }
   function swapAnswer(response) {
     var redirect = response.headers.get("HX-Redirect");
     if (redirect) { location.href = redirect; return Promise.resolve(); }
     if (response.redirected) { location.href = response.url; return Promise.resolve(); }
     return response.text().then(function (html) {
-      var target = response.headers.get("HX-Retarget") || "#task-work";
-      var style = response.headers.get("HX-Reswap") || "outerHTML";
-      if (window.htmx && document.querySelector(target)) {
-        htmx.swap(target, html, { swapStyle: style });
-        return;
-      }
+      swapHtml(response.headers.get("HX-Retarget") || "#task-work", html, response.headers.get("HX-Reswap") || "outerHTML");
     });
   }
   function setBusy(form, busy) {
@@ -331,7 +354,8 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       // The list names the cleaner's coming tasks: keep their pages (and the day sheet) while online.
-      var urls = [location.pathname + location.search];
+      // This page is kept too, unless it came through the worker, which kept it on the way (no second fetch).
+      var urls = navigator.serviceWorker.controller ? [] : [location.pathname + location.search];
       document.querySelectorAll("a[data-keep-offline]").forEach(function (a) { urls.push(a.getAttribute("href")); });
       if (navigator.onLine && registration.active) { registration.active.postMessage({ type: "keep", urls: urls }); }
     }).catch(function () { /* without a worker the pages still work online */ });

@@ -14,7 +14,6 @@ SHELL = (
     "css/app.css",
     "js/app.js",
     "js/field-offline.js",
-    "vendor/htmx/htmx.min.js",
     "vendor/lucide/sprite.svg",
     "favicon.svg",
 )
