@@ -39,8 +39,11 @@ def test_it_escapes_cells_a_spreadsheet_would_run_as_formulas(manager_client):
 
     rows = read_rows(manager_client.get(EXPORT, {"format": "xlsx"}))
 
-    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","click")'
-    assert rows[1][14] == "'@SUM(A1)"
+    # Written as they are, in string cells: a spreadsheet shows them and never runs them.
+    assert rows[1][1] == '=HYPERLINK("http://evil.example","click")'
+    assert rows[1][14] == "@SUM(A1)"
+    sheet = load_workbook(io.BytesIO(manager_client.get(EXPORT, {"format": "xlsx"}).content)).active
+    assert sheet.cell(row=2, column=2).data_type == "s" and sheet.cell(row=2, column=15).data_type == "s"
 
 
 def test_it_refuses_other_formats_and_bad_filters(manager_client):
