@@ -58,9 +58,9 @@ BUILT_IN = {
 }
 
 STATUS_ALIAS_HELP = (
-    "Add it as a status alias (Admin › Bookings › Status aliases) mapped to one of: "
+    "Map it to one of "
     + ", ".join(BookingStatus.values)
-    + "; then import the file again."
+    + " in the preview's “Fix and check again” step, or add it under Import › Status aliases."
 )
 
 
