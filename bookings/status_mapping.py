@@ -58,9 +58,9 @@ BUILT_IN = {
 }
 
 STATUS_ALIAS_HELP = (
-    "Map it to one of "
+    "Say what it means under “Fix and check again” on the preview, or in Import › Status aliases ("
     + ", ".join(BookingStatus.values)
-    + " in the preview's “Fix and check again” step, or add it under Import › Status aliases."
+    + ")."
 )
 
 

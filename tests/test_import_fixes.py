@@ -224,3 +224,16 @@ def test_cleaners_cannot_fix_an_import(cleaner_client, manager, loft):
     batch = preview(airbnb_xlsx(listing_rows()), "r.xlsx", manager)
     response = cleaner_client.post(reverse("bookings:import_fix", args=[batch.pk]), fix_post(batch))
     assert response.status_code == 403
+
+
+def test_changed_dates_and_statuses_read_as_the_pages_show_them(manager_client, manager, loft):
+    first = airbnb_row("HMMOVE", check_in=datetime.date(2026, 3, 14), check_out=datetime.date(2026, 3, 17))
+    preview_and_apply(airbnb_xlsx([first]), "r.xlsx", manager)
+    moved = airbnb_row(
+        "HMMOVE", status="Pending", check_in=datetime.date(2026, 3, 15), check_out=datetime.date(2026, 3, 18)
+    )
+    batch = preview(airbnb_xlsx([moved]), "r2.xlsx", manager)
+    html = manager_client.get(batch.get_absolute_url()).content.decode()
+    assert "Sat 14 Mar 2026" in html and "Sun 15 Mar 2026" in html and "Wed 18 Mar 2026" in html
+    assert "2026-03-15" not in html
+    assert ">Confirmed<" in html and ">Booked<" in html

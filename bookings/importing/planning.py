@@ -285,8 +285,8 @@ class RowReader:
                 row_error(
                     self.header(column),
                     text,
-                    "matches no property: map it to a property (or create one) in the preview's "
-                    "“Fix and check again” step, or write the property's code in the file",
+                    "matches no property: map it to one (kept as its alias) or create the property under "
+                    "“Fix and check again” on the preview, or write the property's code",
                     cause=UNKNOWN_PROPERTY,
                 )
             )
