@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -66,7 +67,8 @@ def xlsx_cell(sheet, value):
     return text_cell(sheet, value) if isinstance(value, str) else value
 
 
-def text_cell(sheet, text: str) -> WriteOnlyCell:
+def text_cell(sheet, text: str) -> Cell:
+    # WriteOnlyCell is a factory function returning a Cell (openpyxl's stubs type it so).
     cell = WriteOnlyCell(sheet, value=text)
     # Set after the value: assigning a text starting with "=" makes openpyxl type the cell as a formula.
     cell.data_type = "s"
