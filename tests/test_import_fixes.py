@@ -237,3 +237,35 @@ def test_changed_dates_and_statuses_read_as_the_pages_show_them(manager_client, 
     assert "Sat 14 Mar 2026" in html and "Sun 15 Mar 2026" in html and "Wed 18 Mar 2026" in html
     assert "2026-03-15" not in html
     assert ">Confirmed<" in html and ">Booked<" in html
+
+
+@pytest.mark.parametrize("row_count", [4, 40])
+def test_the_preview_with_errors_by_cause_runs_a_fixed_number_of_queries(
+    manager_client, manager, loft, row_count, django_assert_num_queries
+):
+    rows = [
+        airbnb_row(
+            f"HM{index}", listing=f"Listing {index % 4}", status="Odd" if index % 3 else "Confirmed", **stay(index)
+        )
+        for index in range(row_count)
+    ]
+    batch = preview(airbnb_xlsx(rows), "many.xlsx", manager)
+    # session, user, roles, batch, action counts, error groups, properties to map to, row count, page of rows
+    # (no property names: every row is refused)
+    with django_assert_num_queries(9):
+        response = manager_client.get(batch.get_absolute_url())
+    assert f"{row_count} rows refused" in response.content.decode()
+
+
+def test_a_big_file_is_checked_again_in_the_background(
+    manager_client, manager, loft, settings, django_capture_on_commit_callbacks
+):
+    batch = preview(airbnb_xlsx(listing_rows()), "r.xlsx", manager)
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    data = fix_post(batch, [("City Loft", str(loft.pk), "", "")])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = manager_client.post(
+            reverse("bookings:import_fix", args=[batch.pk]), data, headers={"HX-Request": "true"}
+        )
+    assert ImportBatch.objects.get(pk=batch.pk).state == ImportState.QUEUED
+    assert 'id="import-progress"' in response.content.decode()
