@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from bookings.models import ImportBatch, Property
-from tests.conftest import DESKTOP, no_horizontal_scroll
+from tests.conftest import DESKTOP, PHONE, no_horizontal_scroll
 from tests.factories import make_loft
-from tests.import_files import AIRBNB_HEADERS, airbnb_row, csv_bytes
+from tests.import_files import AIRBNB_HEADERS, airbnb_row, airbnb_xlsx, csv_bytes, preview
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,3 +103,15 @@ def test_a_refused_fix_says_what_to_fix_in_place(page, live_server, login_as, ma
     expect(page.locator(".fix-row", has_text="City Loft").get_by_label("Code")).to_be_visible()
     assert Property.objects.count() == 1
     screenshot(page, "import-fix-refused-desktop")
+
+
+def test_the_fix_step_fits_a_phone(page, live_server, login_as, manager, screenshot):
+    make_loft()
+    batch = preview(airbnb_xlsx(rows()), "june.xlsx", manager)
+    login_as(manager, PHONE)
+    page.goto(f"{live_server.url}{batch.get_absolute_url()}")
+    page.get_by_label("Property for Sea View Apartment").select_option("new")
+    expect(page.locator(".fix-row", has_text="Sea View Apartment").get_by_label("Code")).to_be_visible()
+    assert no_horizontal_scroll(page)
+    page.locator(".import-causes").scroll_into_view_if_needed()
+    screenshot(page, "import-fix-phone", full_page=False)
