@@ -269,3 +269,23 @@ def test_a_big_file_is_checked_again_in_the_background(
         )
     assert ImportBatch.objects.get(pk=batch.pk).state == ImportState.QUEUED
     assert 'id="import-progress"' in response.content.decode()
+
+
+def test_leaving_everything_for_now_saves_nothing_and_says_so(manager_client, manager, loft):
+    batch = preview(airbnb_xlsx(listing_rows()), "r.xlsx", manager)
+    data = fix_post(batch, [("City Loft", "", "City Loft", "")], [("Awaiting payment", "")])
+    response = manager_client.post(
+        reverse("bookings:import_fix", args=[batch.pk]), data, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Choose a property or a status for at least one value" in response.content.decode()
+    assert StatusAlias.objects.count() == 0 and Property.objects.count() == 1
+
+
+def test_a_listing_not_among_the_errors_is_refused(manager_client, manager, loft):
+    batch = preview(airbnb_xlsx(listing_rows()), "r.xlsx", manager)
+    data = fix_post(batch, [("Somewhere Else", str(loft.pk), "", "")])
+    response = manager_client.post(reverse("bookings:import_fix", args=[batch.pk]), data)
+    assert response.status_code == 400
+    loft.refresh_from_db()
+    assert loft.aliases == ["Sunny Loft by the Beach"]
