@@ -1,4 +1,4 @@
-"""Exporting the tasks in the current filter as .xlsx (wbs:task_export), with formula-like cells escaped."""
+"""Exporting the tasks in the current filter as .xlsx (wbs:task_export), formula-like text kept in string cells."""
 
 import io
 
@@ -34,7 +34,7 @@ def test_it_exports_the_filtered_tasks(manager_client, cleaner):
     assert rows[1][13] == "plumbing"
 
 
-def test_it_escapes_cells_a_spreadsheet_would_run_as_formulas(manager_client):
+def test_it_keeps_formula_like_text_in_string_cells(manager_client):
     make_task('=HYPERLINK("http://evil.example","click")', description="@SUM(A1)")
 
     rows = read_rows(manager_client.get(EXPORT, {"format": "xlsx"}))
