@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.formats import date_format
 
 from bookings.forms import CalendarFeedForm
 from bookings.forms_imports import ConflictResolveForm
@@ -38,6 +39,8 @@ COMPARED_FIELDS = [
     ("notes", "Notes"),
 ]
 STATUS_LABELS = dict(BookingStatus.choices)
+# Dates in an import's changes read like the booking pages' dates ("Sat 14 Mar 2026"), not ISO.
+DIFF_DATE_FORMAT = "D j M Y"
 
 
 def conflict_cards(conflicts, *, form: ConflictResolveForm | None = None) -> list[dict]:
@@ -206,16 +209,13 @@ def present_rows(rows) -> list[dict]:
                 "changes": [
                     {
                         "label": _field_label(field),
-                        "old": names.get(old, old) if field == "property_id" else old,
-                        "new": names.get(new, new) if field == "property_id" else new,
+                        "old": _change_value(field, old, names),
+                        "new": _change_value(field, new, names),
                     }
                     for field, (old, new) in (row.diff or {}).items()
                 ],
                 "errors": [] if conflict else row.errors or [],
                 "message": row.errors[0].get("reason", "") if conflict else "",
-                # An unknown status is fixed on the status aliases page, not in the file.
-                "alias_hint": not conflict
-                and any("status alias" in str(error.get("reason")) for error in row.errors or []),
                 "note": ROW_NOTES.get(row.action, ""),
             }
         )
@@ -228,6 +228,25 @@ ROW_NOTES = {
     ImportRowAction.CANCEL: "The booking will be cancelled.",
     ImportRowAction.CONFLICT: "Needs your decision on the conflicts page.",
 }
+
+
+DATE_FIELDS = ("check_in", "check_out", "booked_on")
+
+
+def _change_value(field: str, value, property_names: dict[int, str]):
+    """A changed value as the manager reads it: a property's name, a status's label, a date as the pages show dates."""
+    if value is None or value == "":
+        return value
+    if field == "property_id":
+        return property_names.get(value, value)
+    if field == "status":
+        return STATUS_LABELS.get(value, value)
+    if field in DATE_FIELDS:
+        try:
+            return date_format(datetime.date.fromisoformat(str(value)), DIFF_DATE_FORMAT)
+        except ValueError:
+            return value
+    return value
 
 
 def _stay(check_in: str | None, check_out: str | None) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from bookings.importing.error_groups import ErrorGroup, group_row_errors
 from bookings.models import Booking, ImportBatch, ImportRowAction, Property
 
 # Each day is two grid columns (morning, afternoon), so a check-out and a check-in share a day side by side.
@@ -186,6 +187,17 @@ def import_rows(batch: ImportBatch, *, action: str = ""):
     """A batch's rows in file order, only those of `action` when one is given."""
     rows = batch.rows.order_by("row_number")
     return rows.filter(action=action) if action else rows
+
+
+def import_error_groups(batch: ImportBatch) -> list[ErrorGroup]:
+    """The batch's row errors grouped by cause with counts (one query, streamed: a file may refuse 100,000 rows)."""
+    rows = (
+        batch.rows.filter(action=ImportRowAction.ERROR)
+        .order_by("row_number")
+        .values_list("row_number", "errors")
+        .iterator(chunk_size=5000)
+    )
+    return group_row_errors(rows)
 
 
 def trash_contents(*, limit: int):

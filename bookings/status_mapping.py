@@ -58,9 +58,9 @@ BUILT_IN = {
 }
 
 STATUS_ALIAS_HELP = (
-    "Add it as a status alias (Admin › Bookings › Status aliases) mapped to one of: "
+    "Say what it means under “Fix and check again” on the preview, or in Import › Status aliases ("
     + ", ".join(BookingStatus.values)
-    + "; then import the file again."
+    + ")."
 )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/template.xlsx", imports.import_template, name="import_template"),
     path("import/<int:pk>/", imports.import_detail, name="import_detail"),
     path("import/<int:pk>/apply/", imports.import_apply, name="import_apply"),
+    path("import/<int:pk>/fix/", imports.import_fix, name="import_fix"),
     path("import/<int:pk>/preview-again/", imports.import_preview_again, name="import_preview_again"),
     path("import/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("import/<int:pk>/errors.xlsx", imports.import_errors, name="import_errors"),

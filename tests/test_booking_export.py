@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("bookings:export")
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
+PHONE = "+351 912 345 678"
 
 
 @pytest.fixture
@@ -24,6 +26,7 @@ def stays(manager):
     booking_create(
         user=manager, property=beach, guest_name=HOSTILE, check_in=day, check_out=day + datetime.timedelta(days=2),
         source="airbnb", external_code="HM1", notes="+1 extra bed", amount="240.50", currency="EUR",
+        guest_contact=PHONE,
     )  # fmt: skip
     booking_create(
         user=manager, property=beach, guest_name="Bob Jones", check_in=day + datetime.timedelta(days=5),
@@ -47,6 +50,8 @@ def test_csv_escapes_formulas_and_keeps_the_filters(manager_client, stays):
     row = dict(zip(header, rows[0], strict=True))
     assert row["Guest"] == "'" + HOSTILE
     assert row["Notes"] == "'+1 extra bed"
+    # .csv has no cell types: a leading + would make a spreadsheet compute, so the quote stays here.
+    assert row["Contact"] == "'" + PHONE
     assert row["Check-in"] == "2030-06-01"
     assert row["Amount"] == "240.50"
 
@@ -57,10 +62,25 @@ def test_xlsx_keeps_hostile_names_as_text_and_dates_as_dates(manager_client, sta
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert [row[header.index("Guest")] for row in rows[1:]] == ["Bob Jones", "'" + HOSTILE]
+    # A string cell never runs, so the text is written as it is: no quote in front.
+    assert [row[header.index("Guest")] for row in rows[1:]] == ["Bob Jones", HOSTILE]
     hostile_cell = sheet.cell(row=3, column=header.index("Guest") + 1)
     assert hostile_cell.data_type == "s"  # a string, not a formula
     assert rows[2][header.index("Check-in")] == datetime.datetime(2030, 6, 1)
+
+
+def test_xlsx_writes_a_phone_number_as_text_without_an_apostrophe(manager_client, stays):
+    response = manager_client.get(URL, {"format": "xlsx", "sort": "-check_in"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    contact = sheet.cell(row=3, column=header.index("Contact") + 1)
+    notes = sheet.cell(row=3, column=header.index("Notes") + 1)
+    assert (contact.value, contact.data_type) == (PHONE, "s")
+    assert (notes.value, notes.data_type) == ("+1 extra bed", "s")
+    # In the sheet's XML itself: inline strings, and no <f> (formula) element anywhere.
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<is><t>+351 912 345 678</t></is>" in xml
 
 
 def test_an_unknown_format_is_refused_with_a_message(manager_client, stays):

@@ -112,7 +112,7 @@ def test_an_unknown_property_is_a_row_error_saying_how_to_add_the_alias(manager,
     batch = preview(airbnb_xlsx([airbnb_row(listing="Harbour View")]), "r.xlsx", manager)
     error = batch.rows.get().errors[0]
     assert error["column"] == "Listing" and error["value"] == "Harbour View"
-    assert "aliases" in error["reason"]
+    assert "alias" in error["reason"] and "Fix and check again" in error["reason"]
 
 
 def test_a_forced_source_that_does_not_match_rejects_the_file(manager, loft):

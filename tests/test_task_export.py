@@ -1,4 +1,4 @@
-"""Exporting the tasks in the current filter as .xlsx (wbs:task_export), with formula-like cells escaped."""
+"""Exporting the tasks in the current filter as .xlsx (wbs:task_export), formula-like text kept in string cells."""
 
 import io
 
@@ -34,13 +34,16 @@ def test_it_exports_the_filtered_tasks(manager_client, cleaner):
     assert rows[1][13] == "plumbing"
 
 
-def test_it_escapes_cells_a_spreadsheet_would_run_as_formulas(manager_client):
+def test_it_keeps_formula_like_text_in_string_cells(manager_client):
     make_task('=HYPERLINK("http://evil.example","click")', description="@SUM(A1)")
 
     rows = read_rows(manager_client.get(EXPORT, {"format": "xlsx"}))
 
-    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","click")'
-    assert rows[1][14] == "'@SUM(A1)"
+    # Written as they are, in string cells: a spreadsheet shows them and never runs them.
+    assert rows[1][1] == '=HYPERLINK("http://evil.example","click")'
+    assert rows[1][14] == "@SUM(A1)"
+    sheet = load_workbook(io.BytesIO(manager_client.get(EXPORT, {"format": "xlsx"}).content)).active
+    assert sheet.cell(row=2, column=2).data_type == "s" and sheet.cell(row=2, column=15).data_type == "s"
 
 
 def test_it_refuses_other_formats_and_bad_filters(manager_client):

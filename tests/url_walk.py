@@ -100,6 +100,7 @@ ROUTES: dict[str, Route] = {
     "bookings:import_detail": Route(MANAGER, _pk("batch")),
     "bookings:import_apply": Route(MANAGER, _pk("batch")),
     "bookings:import_preview_again": Route(MANAGER, _pk("batch")),
+    "bookings:import_fix": Route(MANAGER, _pk("batch")),
     "bookings:import_progress": Route(MANAGER, _pk("batch")),
     "bookings:import_errors": Route(MANAGER, _pk("batch")),
     "bookings:conflicts": Route(MANAGER),

@@ -147,8 +147,11 @@ class RowReader:
             value = self.cell(cells, column)
             try:
                 return parse(value, *args)
-            except (CellError, UnknownStatus) as exc:
+            except CellError as exc:
                 errors.append(row_error(self.header(column), value, str(exc)))
+                return None
+            except UnknownStatus as exc:
+                errors.append(row_error(self.header(column), value, str(exc), cause=UNKNOWN_STATUS))
                 return None
 
         values: dict = {}
@@ -282,8 +285,9 @@ class RowReader:
                 row_error(
                     self.header(column),
                     text,
-                    "matches no property. Add it to the property's aliases (Bookings › Properties › Edit › "
-                    "Aliases), or write the property's code, then import the file again",
+                    "matches no property: map it to one (kept as its alias) or create the property under "
+                    "“Fix and check again” on the preview, or write the property's code",
+                    cause=UNKNOWN_PROPERTY,
                 )
             )
         return property_id
@@ -303,9 +307,17 @@ def property_lookup(properties: Iterable[Property]) -> dict[str, int]:
     return lookup
 
 
-def row_error(column: str, value, reason: str) -> dict:
+# Causes the preview offers a fix for; a row error without one is fixed in the file.
+UNKNOWN_PROPERTY = "unknown_property"
+UNKNOWN_STATUS = "unknown_status"
+
+
+def row_error(column: str, value, reason: str, *, cause: str = "") -> dict:
     shown = "" if value is None else str(value)
-    return {"column": column, "value": shown[:200], "reason": reason}
+    error = {"column": column, "value": shown[:200], "reason": reason}
+    if cause:
+        error["cause"] = cause
+    return error
 
 
 def read_rows(

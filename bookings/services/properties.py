@@ -101,6 +101,23 @@ def property_update(*, property: Property, user, **changes) -> dict:
 
 
 @acting_user
+def property_alias_add(*, property: Property, alias: str, user) -> Property:
+    """Teach imports another listing name for a property (audited as an update of its aliases).
+
+    A name the property already answers to (its name, code or an alias) changes nothing; a name another property
+    answers to is refused with a ValidationError naming it.
+    """
+    prop = property
+    alias = " ".join(str(alias).split())
+    if not alias:
+        raise InvalidInput("Write the listing name to add as an alias.")
+    known = {name.casefold() for name in prop.aliases or []} | {prop.name.casefold(), prop.code.casefold()}
+    if alias.casefold() not in known:
+        property_update(property=prop, user=user, aliases=[*(prop.aliases or []), alias])
+    return prop
+
+
+@acting_user
 def property_archive(*, property: Property, user) -> None:
     """Soft delete a property. Refused while it has stays to come: they would vanish from the timeline."""
     prop = property

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from bookings.forms_imports import ImportUploadForm, RowFilterForm
+from bookings.forms_imports import ImportFixForms, ImportUploadForm, RowFilterForm
 from bookings.importing import FileRejected, import_error_report
 from bookings.importing.batches import (
     import_batch_check_job,
@@ -16,12 +16,13 @@ from bookings.importing.batches import (
     import_batch_start_apply,
     import_batch_upload,
 )
+from bookings.importing.fixes import FIXABLE_STATES, import_batch_fix
 from bookings.importing.progress import current_progress
 from bookings.importing.template_workbook import template_workbook_bytes
-from bookings.models import ImportRowAction, ImportState, Property
+from bookings.models import ImportBatch, ImportRowAction, ImportState, Property
 from bookings.presenting import present_rows
-from bookings.queries import import_action_counts, import_batches, import_rows
-from core.errors import Conflict
+from bookings.queries import import_action_counts, import_batches, import_error_groups, import_rows
+from core.errors import Conflict, InvalidInput
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.ratelimits import rate_limit
 from core.roles import manager_required
@@ -62,24 +63,30 @@ def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(import_batches().select_related("created_by"), pk=pk)
     # A batch whose job died turns failed here, with a retry, instead of showing "queued" for ever.
     batch = import_batch_check_job(batch=batch)
-    row_filter = RowFilterForm(request.GET)
-    action = row_filter.action_or_all()
-    rows = import_rows(batch, action=action)
-    page_obj = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    action_counts = import_action_counts(batch)
-    context = {
-        "batch": batch,
-        "row_filter": row_filter,
-        "action": action,
-        "page_obj": page_obj,
-        "rows": present_rows(page_obj.object_list),
-        "action_counts": action_counts,
-        "error_rows": sum(item["rows"] for item in action_counts if item["value"] == ImportRowAction.ERROR),
-        "rows_to_apply": sum(item["rows"] for item in action_counts if item["value"] in APPLIED_ACTIONS),
-        "running": batch.state in RUNNING_STATES,
-        "progress": current_progress(batch),
-    }
+    # Paging and filtering swap only the rows: the errors by cause are read for the whole page.
+    context = _preview_context(request, batch, with_groups=not wants_fragment(request))
     return render_page(request, "bookings/import_detail.html", context, partial="import-rows")
+
+
+@manager_required
+@require_POST
+def import_fix(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The preview's fix step: map listings and statuses, then the preview is planned again from the stored file."""
+    batch = get_object_or_404(import_batches().select_related("created_by"), pk=pk)
+    fix_forms = ImportFixForms(request.POST, groups=import_error_groups(batch), properties=_properties())
+    if fix_forms.is_valid():
+        try:
+            batch = import_batch_fix(batch=batch, **fix_forms.fixes(), user=request.user)
+        except (InvalidInput, Conflict, FileRejected) as refused:
+            fix_forms.refused = refused.message
+        else:
+            messages.success(request, "Saved. The preview was checked again against the file you uploaded.")
+            if not wants_fragment(request):
+                return redirect(batch)
+            fix_forms = None
+    context = _preview_context(request, batch, fix_forms=fix_forms)
+    status = 400 if fix_forms is not None and fix_forms.errors else 200
+    return render_page(request, "bookings/import_detail.html", context, partial="import-preview", status=status)
 
 
 @manager_required
@@ -145,6 +152,38 @@ def import_template(request: HtmxHttpRequest) -> HttpResponse:
     response = HttpResponse(template_workbook_bytes(codes), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="stayops-import-template.xlsx"'
     return response
+
+
+def _properties() -> list[Property]:
+    return list(Property.objects.active().order_by("name").only("name", "code"))
+
+
+def _preview_context(
+    request: HtmxHttpRequest, batch: ImportBatch, *, fix_forms: ImportFixForms | None = None, with_groups: bool = True
+) -> dict:
+    """What the batch page shows: counts, errors grouped by cause with their fixes, and one page of rows."""
+    row_filter = RowFilterForm(request.GET)
+    action = row_filter.action_or_all()
+    page_obj = Paginator(import_rows(batch, action=action), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    action_counts = import_action_counts(batch)
+    error_rows = sum(item["rows"] for item in action_counts if item["value"] == ImportRowAction.ERROR)
+    error_groups = import_error_groups(batch) if error_rows and with_groups else []
+    if fix_forms is None and batch.state in FIXABLE_STATES and error_groups:
+        fix_forms = ImportFixForms(groups=error_groups, properties=_properties())
+    return {
+        "batch": batch,
+        "row_filter": row_filter,
+        "action": action,
+        "page_obj": page_obj,
+        "rows": present_rows(page_obj.object_list),
+        "action_counts": action_counts,
+        "error_rows": error_rows,
+        "error_groups": error_groups,
+        "fix_forms": fix_forms if batch.state in FIXABLE_STATES else None,
+        "rows_to_apply": sum(item["rows"] for item in action_counts if item["value"] in APPLIED_ACTIONS),
+        "running": batch.state in RUNNING_STATES,
+        "progress": current_progress(batch),
+    }
 
 
 def _safe_filename(stem: str) -> str:
