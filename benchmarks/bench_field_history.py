@@ -145,7 +145,8 @@ def main() -> int:
     print(f"\n{'page':<8}{'tasks':>8}{'ms':>10}{'queries':>9}{'KB':>8}")
     for size in histories:
         queries, size_bytes = last[size]
-        print(f"{'/my/':<8}{size:>8}{statistics.median(durations[size]) * 1000:>10.1f}{queries:>9}{size_bytes / 1024:>8.0f}")
+        ms = statistics.median(durations[size]) * 1000
+        print(f"{'/my/':<8}{size:>8}{ms:>10.1f}{queries:>9}{size_bytes / 1024:>8.0f}")
     ratio = statistics.median(durations[args.tasks]) / statistics.median(durations[args.small])
     same = last[args.tasks][0] == last[args.small][0]
     print(

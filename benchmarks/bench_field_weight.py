@@ -11,54 +11,17 @@ Exits 1 when the first visit is over 30 KB or the repeat visit over 8 KB (the bu
 
 import argparse
 import os
-import secrets
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.served_app import CHROMIUM, CHROMIUM_FLAGS, served_demo  # noqa: E402 - needs the project on sys.path
+
 FIRST_BUDGET = 30 * 1024
 REPEAT_BUDGET = 8 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare(env: dict) -> None:
-    """What scripts/run.sh does before the web process: migrations, static files, the demo data."""
-    subprocess.run(["scripts/migrate.sh"], cwd=PROJECT, env=env, check=True)
-    subprocess.run([str(BIN / "python"), "manage.py", "seed_demo", "--force"], cwd=PROJECT, env=env, check=True)
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped with exit code {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
 def measure(page, cdp, url: str) -> dict:
@@ -166,30 +129,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: a free one)")
     parser.add_argument("--verbose", action="store_true", help="list each request with its bytes and source")
     args = parser.parse_args()
-    port = args.port or free_port()
-
-    with tempfile.TemporaryDirectory(prefix="stayops-weight-") as data_dir:
-        env = {
-            **{name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")},
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "STAYOPS_DATA_DIR": data_dir,
-            "PROMETHEUS_MULTIPROC_DIR": str(Path(data_dir) / "prometheus"),
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-            "BIN": str(BIN),
-        }
-        Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir()
-        prepare(env)
-        server = subprocess.Popen(["scripts/web.sh"], cwd=PROJECT, env=env)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{base}/health/", server)
-            figures = run(base, args.latency, args.kbps)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with served_demo(args.port) as base:
+        figures = run(base, args.latency, args.kbps)
 
     print(f"/my/ as cleaner1 on {args.latency} ms, {args.kbps} kbit/s (Chromium, 360x740):")
     failed = False
