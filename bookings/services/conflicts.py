@@ -35,7 +35,7 @@ were, unless one of those bookings changed again since (then it refuses and says
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from bookings.importing.applying import from_json
@@ -254,6 +254,7 @@ def _values(state: dict) -> dict:
     values = {}
     for name, value in state.items():
         field = Booking._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{name} is a reverse relation, not a column"
         values[field.attname] = None if value is None else field.to_python(value)
     return values
 
