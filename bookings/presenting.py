@@ -329,14 +329,18 @@ def _choices_for_kind(conflict: BookingConflict) -> list[Choice]:
 
 def resolved_outcome(conflict: BookingConflict) -> str:
     """What a resolution did, in the words of the choice that did it."""
-    choice = (conflict.resolution_changes or {}).get("choice", "")
-    resolution = conflict.resolution
+    return describe_resolution(conflict, conflict.resolution, (conflict.resolution_changes or {}).get("choice", ""))
+
+
+def describe_resolution(conflict: BookingConflict, resolution: str, choice: str | None) -> str:
+    """A resolution of this conflict in the past tense ("Kept … and cancelled …"), for the card and the audit trail."""
+    choice = choice or ""
     if resolution == CANCEL_ONE and choice in ("other", "existing") and conflict.incoming:
         resolution, choice = TAKE, ""  # the same outcome as taking the incoming booking
     for option in _choices_for_kind(conflict):
         if option.resolution == resolution and option.choice == choice:
             return option.done
-    label = ConflictResolution(conflict.resolution).label if conflict.resolution else ""
+    label = ConflictResolution(resolution).label if resolution in ConflictResolution.values else ""
     return f"{label}" + (f" (cancelled the {choice} booking)" if choice else "") + "."
 
 

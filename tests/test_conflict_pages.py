@@ -192,6 +192,8 @@ def test_take_incoming_over_htmx_updates_the_card_in_place_with_an_undo(manager_
     assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CANCELLED
     resolved = AuditEntry.objects.for_object(conflict).get()
     assert (resolved.action, resolved.actor) == (AuditAction.RESOLVE, manager)
+    # The audit trail says it in the words of the choice.
+    assert resolved.message == "Kept Ana Ferreira's Airbnb booking and cancelled Olga Dias's Airbnb booking."
 
 
 def test_cancel_one_cancels_the_chosen_booking(manager_client, manager, loft, htmx_headers):
@@ -308,6 +310,10 @@ def test_undo_over_htmx_puts_everything_back_and_shows_the_open_card(manager_cli
     assert (conflict.state, conflict.resolution, conflict.booking_id) == (ConflictState.OPEN, "", None)
     assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CONFIRMED
     assert not Booking.objects.filter(external_code="HMNEW").exists()
+    reopened = AuditEntry.objects.for_object(conflict).latest("id")
+    assert reopened.message == (
+        "Reopened, undoing: Kept Ana Ferreira's Airbnb booking and cancelled Olga Dias's Airbnb booking."
+    )
 
 
 def test_the_resolved_list_offers_reopen_and_says_what_was_done(manager_client, manager, loft, htmx_headers):

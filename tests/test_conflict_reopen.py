@@ -93,7 +93,7 @@ def test_undo_writes_audit_entries_for_the_bookings_and_the_conflict(manager, lo
     assert (str(new), AuditAction.DELETE) in entries
     reopened = AuditEntry.objects.for_object(conflict).get()
     assert reopened.changes == {"state": ["resolved", "open"], "resolution": ["take_incoming", ""]}
-    assert reopened.message == "Reopened: Take incoming undone"
+    assert reopened.message == "Reopened, undoing: Take incoming"
 
 
 def test_undo_of_an_edited_by_hand_resolution_restores_the_edit_and_its_mark(manager, loft):

@@ -114,8 +114,13 @@ def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
 
 
 @acting_user
-def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice: str | None = None) -> BookingConflict:
-    """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited."""
+def conflict_resolve(
+    *, conflict: BookingConflict, resolution: str, user, choice: str | None = None, summary: str = ""
+) -> BookingConflict:
+    """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited.
+
+    `summary` is the outcome as the page phrased it ("Kept … and cancelled …"): the audit entry says it.
+    """
     with audit_context(actor=user), transaction.atomic():
         conflict = BookingConflict.objects.select_for_update().get(pk=conflict.pk)
         if conflict.state != ConflictState.OPEN:
@@ -155,7 +160,9 @@ def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice
         conflict.resolution = resolution
         conflict.resolved_by = user if user is not None and user.is_authenticated else None
         conflict.resolved_at = timezone.now()
+        message = summary or f"{ConflictResolution(resolution).label}" + (f" (cancel {choice})" if choice else "")
         conflict.resolution_changes = {
+            "summary": message,
             "choice": choice or "",
             "booking_id": original_booking_id,
             "bookings": changed.record(),
@@ -163,7 +170,6 @@ def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice
         conflict.save(
             update_fields=["state", "resolution", "resolved_by", "resolved_at", "booking", "resolution_changes"]
         )
-        message = f"{ConflictResolution(resolution).label}" + (f" (cancel {choice})" if choice else "")
         audit.record(conflict, AuditAction.RESOLVE, {"resolution": ["", resolution]}, message=message)
         announce_bookings_changed(list(changed.diffs), source=current_audit_context().source, changes=changed.diffs)
     return conflict
@@ -214,6 +220,7 @@ def conflict_reopen(*, conflict: BookingConflict, user) -> BookingConflict:
             diffs[booking.pk] = diff
 
         resolution = conflict.resolution
+        undone = record.get("summary") or ConflictResolution(resolution).label
         conflict.state = ConflictState.OPEN
         conflict.resolution = ""
         conflict.resolved_by = None
@@ -227,7 +234,7 @@ def conflict_reopen(*, conflict: BookingConflict, user) -> BookingConflict:
             conflict,
             AuditAction.UPDATE,
             {"state": [ConflictState.RESOLVED, ConflictState.OPEN], "resolution": [resolution, ""]},
-            message=f"Reopened: {ConflictResolution(resolution).label} undone",
+            message=f"Reopened, undoing: {undone}",
         )
         announce_bookings_changed(list(diffs), source=current_audit_context().source, changes=diffs)
     return conflict

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings.forms_imports import ConflictFilterForm, ConflictResolveForm
 from bookings.models import BookingConflict
-from bookings.presenting import conflict_cards
+from bookings.presenting import conflict_cards, describe_resolution
 from bookings.services.conflicts import conflict_allowed_resolutions, conflict_reopen, conflict_resolve
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
@@ -47,11 +47,13 @@ def conflict_resolve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = ConflictResolveForm(request.POST, conflict=conflict, allowed=conflict_allowed_resolutions(conflict))
     if form.is_valid():
         # A conflict someone else resolved meanwhile raises core.errors.Conflict: the middleware shows it.
+        resolution, choice = form.cleaned_data["resolution"], form.cleaned_data.get("choice")
         conflict_resolve(
             conflict=conflict,
-            resolution=form.cleaned_data["resolution"],
+            resolution=resolution,
             user=request.user,
-            choice=form.cleaned_data.get("choice"),
+            choice=choice,
+            summary=describe_resolution(conflict, resolution, choice),
         )
         conflict = BookingConflict.objects.for_list_view().get(pk=pk)
         if not wants_fragment(request):
