@@ -361,9 +361,9 @@ class BookingConflict(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    # What the resolution changed, so it can be undone exactly: {"summary", "choice", "booking_id" (the conflict's booking
-    # before), "bookings": [{"id", "created", "before", "after"}]}. Empty while open, and for conflicts resolved
-    # before undo existed (those cannot be reopened).
+    # What the resolution changed, so it can be undone exactly: {"summary", "choice", "booking_id" (the conflict's
+    # booking before), "bookings": [{"id", "created", "before", "after"}]}. Empty while open, and for conflicts
+    # resolved before undo existed (those cannot be reopened).
     resolution_changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
