@@ -148,3 +148,15 @@ def test_turnover_tasks_follow_the_undo(manager, loft):
     assert old_task.status == TaskStatus.TODO and old_task.cancel_reason == ""
     # The booking the resolution created is gone, and so is its work.
     assert Task.objects.get(booking=new).status == TaskStatus.CANCELLED
+
+
+def test_undo_is_refused_when_turnover_work_started_on_a_stay_it_would_take_away(manager, loft):
+    make_template()
+    conflict = overlap_conflict(manager, loft)
+    conflict_resolve(conflict=conflict, resolution="take_incoming", user=manager)
+    new = Booking.objects.get(external_code="HMNEW")
+    Task.objects.filter(booking=new).update(status=TaskStatus.IN_PROGRESS)
+    with pytest.raises(Conflict, match="Turnover work for Ana Ferreira's booking has started since"):
+        conflict_reopen(conflict=conflict, user=manager)
+    new.refresh_from_db()
+    assert not new.is_deleted and conflict_state(conflict)[0] == ConflictState.RESOLVED

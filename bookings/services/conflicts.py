@@ -38,6 +38,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from bookings import hooks
 from bookings.importing.applying import from_json
 from bookings.models import (
     BOOKING_DATA_FIELDS,
@@ -198,6 +199,16 @@ def conflict_reopen(*, conflict: BookingConflict, user) -> BookingConflict:
         bookings = Booking.all_objects.select_for_update().in_bulk([entry["id"] for entry in entries])
         for entry in entries:
             _refuse_if_changed_since(bookings.get(entry["id"]), entry, conflict)
+        # Work started since on a stay the undo would take away or move: the turnover automation would not cancel
+        # it silently anyway (it raises a conflict), so say so now and change nothing.
+        moved = [entry["id"] for entry in entries if _undo_moves_or_removes(entry)]
+        started = sorted(hooks.bookings_with_started_work(moved))
+        if started:
+            names = ", ".join(f"{bookings[pk].guest_name}'s booking" for pk in started)
+            raise Conflict(
+                f"Turnover work for {names} has started since this conflict was resolved; undoing would cancel or "
+                "move it. Change the bookings by hand instead."
+            )
 
         reason = f"Undo of the resolution of conflict #{conflict.pk}"
         diffs: dict[int, dict] = {}
@@ -254,6 +265,16 @@ def _refuse_if_changed_since(booking: Booking | None, entry: dict, conflict: Boo
             f"{label} changed after this conflict was resolved ({', '.join(changed)}); undoing would throw that "
             "change away. Edit the booking by hand instead."
         )
+
+
+def _undo_moves_or_removes(entry: dict) -> bool:
+    """Whether putting this booking back deletes it, cancels it or changes its nights or property."""
+    if entry["created"]:
+        return True
+    before, after = entry["before"], entry["after"]
+    if before.get("status") == BookingStatus.CANCELLED and after.get("status") != BookingStatus.CANCELLED:
+        return True
+    return any(before.get(name) != after.get(name) for name in ("property_id", "check_in", "check_out"))
 
 
 def _values(state: dict) -> dict:
