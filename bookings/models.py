@@ -324,7 +324,13 @@ class BookingConflictQuerySet(models.QuerySet):
         return self.filter(state=ConflictState.OPEN)
 
     def for_list_view(self):
-        return self.select_related("booking__property", "other_booking__property", "batch", "resolved_by")
+        """With both bookings, their properties, the batch and who resolved it; and whether each booking came from
+        a calendar feed (`booking_from_feed`, `other_from_feed`), so the page names where each came from."""
+        from_feed = CalendarFeedStay.objects.filter(booking=models.OuterRef("booking"))
+        other_from_feed = CalendarFeedStay.objects.filter(booking=models.OuterRef("other_booking"))
+        return self.select_related("booking__property", "other_booking__property", "batch", "resolved_by").annotate(
+            booking_from_feed=models.Exists(from_feed), other_from_feed=models.Exists(other_from_feed)
+        )
 
     def involving(self, booking: "Booking"):
         """Conflicts where the booking is either side."""
@@ -355,9 +361,17 @@ class BookingConflict(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # What the resolution changed, so it can be undone exactly: {"summary", "choice", "booking_id" (the conflict's
+    # booking before), "bookings": [{"id", "created", "before", "after"}]}. Empty while open, and for conflicts
+    # resolved before undo existed (those cannot be reopened).
+    resolution_changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BookingConflictQuerySet.as_manager()
+
+    # Set by for_list_view(); declared for mypy, ignored by Django.
+    booking_from_feed: bool
+    other_from_feed: bool
 
     class Meta:
         ordering = ["-created_at", "-id"]

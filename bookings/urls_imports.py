@@ -16,6 +16,7 @@ urlpatterns = [
     path("conflicts/", conflicts.conflict_list, name="conflicts"),
     path("conflicts/<int:pk>/", conflicts.conflict_detail, name="conflict_detail"),
     path("conflicts/<int:pk>/resolve/", conflicts.conflict_resolve_view, name="conflict_resolve"),
+    path("conflicts/<int:pk>/reopen/", conflicts.conflict_reopen_view, name="conflict_reopen"),
     path("import/status-aliases/", status_aliases.status_alias_list, name="status_aliases"),
     path("import/status-aliases/<int:pk>/delete/", status_aliases.status_alias_remove, name="status_alias_delete"),
 ]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
+from bookings.services.conflicts import conflict_resolve
 from core.models import AuditAction, AuditEntry
 from tests.factories import make_property
 from tests.import_files import airbnb_row, airbnb_xlsx, preview_and_apply
@@ -71,8 +72,23 @@ def test_it_shows_existing_and_incoming_side_by_side(manager_client, manager, lo
     assert "Already booked" in html and "Olga Dias" in html
     assert "From the file, row 2" in html and "Ana Ferreira" in html
     assert "conflict-differs" in html
-    for label in ("Keep existing", "Take incoming", "Cancel Olga Dias&#x27;s booking", "Accept as is"):
+    batch = BookingConflict.objects.get().batch
+    # One sentence: both bookings, where each came from, the property and the nights they share.
+    assert (
+        f"Ana Ferreira&#x27;s Airbnb booking, from import #{batch.pk} (HMNEW.xlsx, row 2), overlaps Olga Dias&#x27;s "
+        "Airbnb booking, entered by hand in StayOps, at Sunny Loft on the nights of Sat 14 Mar 2026 to "
+        "Mon 16 Mar 2026 (3 nights)."
+    ) in html
+    # Three choices, each an outcome, with what it does written beside it (not in a tooltip).
+    labels = [
+        "Keep Olga Dias&#x27;s Airbnb booking, cancel Ana Ferreira&#x27;s Airbnb booking",
+        "Keep Ana Ferreira&#x27;s Airbnb booking, cancel Olga Dias&#x27;s Airbnb booking",
+        "Keep both (double booking)",
+    ]
+    for label in labels:
         assert label in html
+    assert html.count('class="conflict-choice"') == 3 and "title=" not in html.split("conflict-choices")[1]
+    assert "is cancelled in StayOps and its turnover tasks are cancelled." in html
 
 
 def test_an_edited_by_hand_conflict_offers_keep_or_take(manager_client, manager, loft):
@@ -80,7 +96,11 @@ def test_an_edited_by_hand_conflict_offers_keep_or_take(manager_client, manager,
     response = manager_client.get(LIST_URL)
     (card,) = response.context["cards"]
     assert card["conflict"] == conflict
-    assert [option["resolution"] for option in card["options"]] == ["keep_existing", "take_incoming"]
+    assert [option.resolution for option in card["options"]] == ["keep_existing", "take_incoming"]
+    assert [option.label for option in card["options"]] == [
+        "Keep the edit made in StayOps",
+        "Use the values from the file",
+    ]
     guest = next(line for line in card["comparison"]["lines"] if line["label"] == "Guest")
     assert (guest["existing"], guest["incoming"], guest["differs"]) == ("Rui Costa", "Rui Costa Jr", True)
     check_in = next(line for line in card["comparison"]["lines"] if line["label"] == "Check-in")
@@ -138,7 +158,10 @@ def test_it_says_so_when_there_are_no_conflicts(manager_client):
 def test_the_list_runs_a_fixed_number_of_queries(manager_client, manager, per_kind, django_assert_num_queries):
     for index in range(per_kind):
         prop = make_property(f"Villa {index}", code=f"P{index}")
-        overlap_conflict(prop, manager, code=f"HMO{index}")
+        overlap = overlap_conflict(prop, manager, code=f"HMO{index}")
+        if index % 2:
+            # Resolved cards (what was done, Reopen) cost no query of their own either.
+            conflict_resolve(conflict=overlap, resolution="take_incoming", user=manager)
         other = make_property(f"Edit villa {index}", code=f"E{index}")
         existing_booking(other, code=f"HME{index}", edited_by_hand=True)
         rows = [airbnb_row(f"HME{index}", guest="Someone Else", listing=f"E{index}")]
@@ -153,14 +176,15 @@ def test_the_list_runs_a_fixed_number_of_queries(manager_client, manager, per_ki
 # --- resolving ------------------------------------------------------------------------------------------
 
 
-def test_take_incoming_over_htmx_updates_the_card_in_place_with_a_toast(manager_client, manager, loft, htmx_headers):
+def test_take_incoming_over_htmx_updates_the_card_in_place_with_an_undo(manager_client, manager, loft, htmx_headers):
     conflict = overlap_conflict(loft, manager)
     response = manager_client.post(resolve_url(conflict), {"resolution": "take_incoming"}, headers=htmx_headers)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<article id="conflict-{conflict.pk}"')
-    assert "Take incoming</strong> by Maria Santos" in html
-    assert 'hx-swap-oob="beforeend"' in html and "Conflict resolved: take incoming." in html
+    # The card says what was done, with an Undo beside it.
+    assert "<strong>Resolved</strong> — Kept Ana Ferreira&#x27;s Airbnb booking and cancelled Olga Dias&#x27;s" in html
+    assert f'hx-post="/bookings/conflicts/{conflict.pk}/reopen/"' in html and ">Undo</button>" in html
     assert '<span id="conflict-open-count"' in html and 'hx-swap-oob="true">0 open</span>' in html
     conflict.refresh_from_db()
     assert conflict.state == ConflictState.RESOLVED
@@ -168,6 +192,8 @@ def test_take_incoming_over_htmx_updates_the_card_in_place_with_a_toast(manager_
     assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CANCELLED
     resolved = AuditEntry.objects.for_object(conflict).get()
     assert (resolved.action, resolved.actor) == (AuditAction.RESOLVE, manager)
+    # The audit trail says it in the words of the choice.
+    assert resolved.message == "Kept Ana Ferreira's Airbnb booking and cancelled Olga Dias's Airbnb booking."
 
 
 def test_cancel_one_cancels_the_chosen_booking(manager_client, manager, loft, htmx_headers):
@@ -182,7 +208,8 @@ def test_keep_existing_without_htmx_goes_to_the_conflict_page_with_its_history(m
     response = manager_client.post(resolve_url(conflict), {"resolution": "keep_existing"}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == conflict.get_absolute_url()
-    assert "Keep existing</strong> by Maria Santos" in html
+    assert "Kept the edit made in StayOps; ignored import" in html and "By Maria Santos" in html
+    assert ">Reopen</button>" in html and "Conflict resolved. Reopen it below to undo." in html
     assert 'id="history"' in html and "Resolved" in html
     assert Booking.objects.get(external_code="HMEDIT").guest_name == "Rui Costa"
 
@@ -262,3 +289,99 @@ def test_a_history_restore_after_filtering_gets_the_whole_page(manager_client, m
 def test_a_batch_beyond_any_id_lists_nothing_instead_of_failing(manager_client):
     response = manager_client.get(LIST_URL, {"batch": "9" * 20})
     assert response.status_code == 200
+
+
+# --- undo and reopen -------------------------------------------------------------------------------------
+
+
+def reopen_url(conflict) -> str:
+    return reverse("bookings:conflict_reopen", args=[conflict.pk])
+
+
+def test_undo_over_htmx_puts_everything_back_and_shows_the_open_card(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "take_incoming"}, headers=htmx_headers)
+    response = manager_client.post(reopen_url(conflict), headers=htmx_headers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<article id="conflict-{conflict.pk}"') and "What should happen?" in html
+    assert "Undone: the bookings are back as they were" in html and 'hx-swap-oob="true">1 open</span>' in html
+    conflict.refresh_from_db()
+    assert (conflict.state, conflict.resolution, conflict.booking_id) == (ConflictState.OPEN, "", None)
+    assert Booking.objects.get(external_code="HMNEW-OLD").status == BookingStatus.CONFIRMED
+    assert not Booking.objects.filter(external_code="HMNEW").exists()
+    reopened = AuditEntry.objects.for_object(conflict).latest("id")
+    assert reopened.message == (
+        "Reopened, undoing: Kept Ana Ferreira's Airbnb booking and cancelled Olga Dias's Airbnb booking."
+    )
+
+
+def test_the_resolved_list_offers_reopen_and_says_what_was_done(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "accept"}, headers=htmx_headers)
+    html = manager_client.get(LIST_URL, {"state": "resolved"}).content.decode()
+    assert "Kept both bookings, overlapping." in html and ">Reopen</button>" in html
+    response = manager_client.post(reopen_url(conflict), follow=True)
+    assert response.redirect_chain[-1][0] == conflict.get_absolute_url()
+    assert "What should happen?" in response.content.decode()
+
+
+def test_a_stale_undo_is_refused_with_a_message_and_changes_nothing(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "take_incoming"}, headers=htmx_headers)
+    Booking.objects.filter(external_code="HMNEW-OLD").update(notes="Guest called")
+    response = manager_client.post(reopen_url(conflict), headers=htmx_headers)
+    assert response.status_code == 409
+    assert "changed after this conflict was resolved (notes)" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.RESOLVED
+
+
+def test_a_conflict_resolved_before_undo_existed_offers_no_reopen(manager_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    BookingConflict.objects.filter(pk=conflict.pk).update(state=ConflictState.RESOLVED, resolution="accept")
+    html = manager_client.get(conflict.get_absolute_url()).content.decode()
+    assert "Kept both bookings, overlapping." in html and ">Reopen</button>" not in html
+
+
+def test_reopen_refuses_cleaners(cleaner_client, manager, loft):
+    conflict = overlap_conflict(loft, manager)
+    conflict_resolve(conflict=conflict, resolution="accept", user=manager)
+    assert cleaner_client.post(reopen_url(conflict)).status_code == 403
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.RESOLVED
+
+
+def test_reopen_answers_only_post(manager_client, manager, loft, htmx_headers):
+    conflict = overlap_conflict(loft, manager)
+    manager_client.post(resolve_url(conflict), {"resolution": "accept"}, headers=htmx_headers)
+    assert manager_client.get(reopen_url(conflict)).status_code == 405
+    assert manager_client.post(reverse("bookings:conflict_reopen", args=[99999])).status_code == 404
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.RESOLVED
+
+
+def test_every_kind_offers_at_most_three_choices_each_with_its_outcome(manager_client, manager, loft):
+    edited_by_hand_conflict(loft, manager)
+    overlap_conflict(make_property("Sea View", code="SEA"), manager)
+    first = existing_booking(make_property("Hill", code="HILL"), code="HMA", guest="Bea Lima")
+    second = existing_booking(first.property, code="HMB", guest="Caio Reis")
+    BookingConflict.objects.create(kind=ConflictKind.OVERLAP, booking=second, other_booking=first)
+    BookingConflict.objects.create(kind=ConflictKind.MISSING_FROM_FEED, booking=first, incoming={"calendar_feed": 1})
+    cards = manager_client.get(LIST_URL).context["cards"]
+    assert len(cards) == 4
+    for card in cards:
+        assert 1 <= len(card["options"]) <= 3
+        assert all(option.label and option.outcome and option.done for option in card["options"])
+    saved_overlap = next(card for card in cards if card["conflict"].booking == second)
+    assert [(option.resolution, option.choice) for option in saved_overlap["options"]] == [
+        ("cancel_one", "incoming"),
+        ("cancel_one", "other"),
+        ("accept", ""),
+    ]
+    assert saved_overlap["options"][0].label == "Keep Bea Lima's Airbnb booking, cancel Caio Reis's Airbnb booking"
+    missing = next(card for card in cards if card["conflict"].kind == ConflictKind.MISSING_FROM_FEED)
+    assert (
+        missing["sentence"]
+        == "Bea Lima's Airbnb booking at Hill, 14 Mar – 17 Mar 2026, is no longer in the Airbnb calendar feed."
+    )

@@ -236,3 +236,12 @@ def test_an_overlap_between_saved_bookings_offers_cancel_one_and_accept(manager,
     conflict_resolve(conflict=conflict, resolution="cancel_one", user=manager, choice="incoming")
     second.refresh_from_db()
     assert second.status == "cancelled"
+
+
+def test_an_incoming_booking_cancelled_by_a_resolution_asks_again_while_the_file_still_has_it_live(manager, loft):
+    conflict = overlap_conflict(manager, loft)
+    conflict_resolve(conflict=conflict, resolution="cancel_one", user=manager, choice="incoming")
+    content = airbnb_xlsx([airbnb_row("HMNEW", check_in=D(2026, 3, 16), check_out=D(2026, 3, 19))])
+    batch = preview_and_apply(content, "again.xlsx", manager)
+    assert batch.counts["conflicts"] == 1
+    assert Booking.objects.get(external_code="HMNEW").status == BookingStatus.CANCELLED

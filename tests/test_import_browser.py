@@ -118,7 +118,7 @@ def test_a_bad_upload_shows_what_to_fix(page, live_server, login_as, manager, sc
     screenshot(page, "import-bad-file-tablet")
 
 
-def test_a_manager_resolves_a_conflict_in_place(page, live_server, login_as, manager, screenshot):
+def test_a_manager_resolves_a_conflict_in_place_and_undoes_it(page, live_server, login_as, manager, screenshot):
     loft = make_loft()
     Booking.objects.create(
         property=loft,
@@ -139,20 +139,38 @@ def test_a_manager_resolves_a_conflict_in_place(page, live_server, login_as, man
     assert no_horizontal_scroll(page)
     screenshot(page, "conflicts-open-desktop")
 
-    card.get_by_role("button", name="Take incoming").click()
-    expect(card).to_contain_text("Take incoming by Maria Santos")
-    expect(page.locator(".toast")).to_contain_text("Conflict resolved")
+    # Three choices, each saying beside it what happens; none hides its meaning in a tooltip.
+    expect(card.locator(".conflict-choice")).to_have_count(3)
+    keep_ana = "Keep Ana Ferreira's Airbnb booking, cancel Olga Dias's Airbnb booking"
+    card.get_by_role("button", name=keep_ana).click()
+    banner = card.locator(".conflict-undo")
+    expect(banner).to_contain_text("Resolved — Kept Ana Ferreira's Airbnb booking and cancelled Olga Dias's")
     expect(page.locator("#conflict-open-count")).to_have_text("0 open")
     assert page.url == f"{live_server.url}/bookings/conflicts/"
     screenshot(page, "conflicts-resolved-desktop")
+    assert Booking.objects.get(external_code="HMOLD").status == BookingStatus.CANCELLED
+
+    banner.get_by_role("button", name="Undo").click()
+    expect(card.locator(".conflict-choice")).to_have_count(3)
+    expect(page.locator(".toast")).to_contain_text("Undone")
+    expect(page.locator("#conflict-open-count")).to_have_text("1 open")
+    screenshot(page, "conflicts-undone-desktop")
+    conflict.refresh_from_db()
+    assert conflict.state == ConflictState.OPEN
+    assert Booking.objects.get(external_code="HMOLD").status == BookingStatus.CONFIRMED
+    assert not Booking.objects.filter(external_code="HMNEW").exists()
+
+    card.get_by_role("button", name="Keep both (double booking)").click()
+    expect(banner).to_contain_text("Kept both bookings, overlapping.")
     conflict.refresh_from_db()
     assert conflict.state == ConflictState.RESOLVED
-    assert Booking.objects.get(external_code="HMOLD").status == BookingStatus.CANCELLED
 
     card.get_by_role("link", name="Overlapping stays").click()
     page.wait_for_url(f"{live_server.url}{conflict.get_absolute_url()}")
     expect(page.locator("#history")).to_contain_text("Resolved")
+    expect(page.locator("#history")).to_contain_text("Reopened")
     expect(page.locator("#history")).to_contain_text("Maria Santos")
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
     screenshot(page, "conflict-detail-desktop")
 
 

@@ -106,6 +106,7 @@ ROUTES: dict[str, Route] = {
     "bookings:conflicts": Route(MANAGER),
     "bookings:conflict_detail": Route(MANAGER, _pk("conflict")),
     "bookings:conflict_resolve": Route(MANAGER, _pk("conflict")),
+    "bookings:conflict_reopen": Route(MANAGER, _pk("conflict")),
     "bookings:status_aliases": Route(MANAGER),
     "bookings:status_alias_delete": Route(MANAGER, _pk("alias")),
     "wbs:today": Route(MANAGER),

@@ -26,11 +26,19 @@ absent and a resolution leaves the booking's contact alone). Per kind:
   writes the later one over it.
 - started_tasks: the file cancels or moves `booking`, whose turnover work has started (`incoming["changes"]`
   says how). keep_existing leaves it; take_incoming writes the change (wbs hears of it through bookings_changed).
+
+A resolution records what it changed (`BookingConflict.resolution_changes`: each booking's fields before and after,
+and which bookings it created), so `conflict_reopen` can put the bookings and the conflict back exactly as they
+were, unless one of those bookings changed again since (then it refuses and says which).
 """
 
-from django.db import transaction
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 from django.utils import timezone
 
+from bookings import hooks
 from bookings.importing.applying import from_json
 from bookings.models import (
     BOOKING_DATA_FIELDS,
@@ -63,6 +71,38 @@ ALLOWED: dict[str, list[str]] = {
 }
 CANCEL_CHOICES = {"incoming", "other", "existing"}
 AUDITED_FIELDS = [*BOOKING_DATA_FIELDS, "edited_by_hand"]
+# What an undo puts back: the audited fields, and the import a booking was last written by.
+RESTORED_FIELDS = [*AUDITED_FIELDS, "last_import_batch"]
+
+
+class _Changes:
+    """The bookings a resolution touches: the audit diff per booking (for bookings_changed), and each booking's
+    state before its first change and after its last (for the undo)."""
+
+    def __init__(self) -> None:
+        self.diffs: dict[int, dict] = {}
+        self.states: dict[int, dict] = {}
+
+    def before(self, booking: Booking | None) -> None:
+        if booking is None:
+            return
+        self.states.setdefault(booking.pk, {"id": booking.pk, "created": False, "before": _state(booking)})
+
+    def created(self, booking: Booking) -> None:
+        self.diffs[booking.pk] = {}
+        self.states[booking.pk] = {"id": booking.pk, "created": True, "before": None, "after": _state(booking)}
+
+    def after(self, booking: Booking, diff: dict) -> None:
+        self.diffs[booking.pk] = {**self.diffs.get(booking.pk, {}), **diff}
+        self.states[booking.pk]["after"] = _state(booking)
+
+    def record(self) -> list[dict]:
+        return [state for state in self.states.values() if "after" in state]
+
+
+def _state(booking: Booking) -> dict:
+    """The booking's restorable fields as JSON (dates and amounts as strings, foreign keys by id)."""
+    return json.loads(json.dumps(audit.snapshot(booking, RESTORED_FIELDS), cls=DjangoJSONEncoder))
 
 
 def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
@@ -75,8 +115,13 @@ def conflict_allowed_resolutions(conflict: BookingConflict) -> list[str]:
 
 
 @acting_user
-def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice: str | None = None) -> BookingConflict:
-    """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited."""
+def conflict_resolve(
+    *, conflict: BookingConflict, resolution: str, user, choice: str | None = None, summary: str = ""
+) -> BookingConflict:
+    """Carry out a manager's resolution in one transaction; every booking change and the resolution are audited.
+
+    `summary` is the outcome as the page phrased it ("Kept … and cancelled …"): the audit entry says it.
+    """
     with audit_context(actor=user), transaction.atomic():
         conflict = BookingConflict.objects.select_for_update().get(pk=conflict.pk)
         if conflict.state != ConflictState.OPEN:
@@ -90,7 +135,8 @@ def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice
         if resolution != CANCEL_ONE and choice:
             raise InvalidInput("Only “cancel one” takes a choice of booking.")
 
-        changed: dict[int, dict] = {}
+        original_booking_id = conflict.booking_id
+        changed = _Changes()
         if resolution == TAKE and conflict.kind == ConflictKind.MISSING_FROM_FEED:
             _cancel(conflict.booking, changed)
         elif resolution == TAKE:
@@ -115,14 +161,133 @@ def conflict_resolve(*, conflict: BookingConflict, resolution: str, user, choice
         conflict.resolution = resolution
         conflict.resolved_by = user if user is not None and user.is_authenticated else None
         conflict.resolved_at = timezone.now()
-        conflict.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "booking"])
-        message = f"{ConflictResolution(resolution).label}" + (f" (cancel {choice})" if choice else "")
+        message = summary or f"{ConflictResolution(resolution).label}" + (f" (cancel {choice})" if choice else "")
+        conflict.resolution_changes = {
+            "summary": message,
+            "choice": choice or "",
+            "booking_id": original_booking_id,
+            "bookings": changed.record(),
+        }
+        conflict.save(
+            update_fields=["state", "resolution", "resolved_by", "resolved_at", "booking", "resolution_changes"]
+        )
         audit.record(conflict, AuditAction.RESOLVE, {"resolution": ["", resolution]}, message=message)
-        announce_bookings_changed(list(changed), source=current_audit_context().source, changes=changed)
+        announce_bookings_changed(list(changed.diffs), source=current_audit_context().source, changes=changed.diffs)
     return conflict
 
 
-def _write_incoming(conflict: BookingConflict, changed: dict, *, status: str | None = None) -> Booking:
+@acting_user
+def conflict_reopen(*, conflict: BookingConflict, user) -> BookingConflict:
+    """Undo a resolution: put every booking it changed back as it was, and open the conflict again.
+
+    Refused, with nothing written, when a booking the resolution changed has changed since (by hand, an import
+    or a feed): putting it back would silently throw that later change away. The turnover tasks follow the
+    bookings through bookings_changed, as they did for the resolution: a booking no longer cancelled gets back
+    the tasks the automation cancelled, a booking the resolution created is deleted and its tasks cancelled.
+    """
+    with audit_context(actor=user), transaction.atomic():
+        conflict = BookingConflict.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.state != ConflictState.RESOLVED:
+            raise Conflict("This conflict is already open; reload the page to see it.")
+        record = conflict.resolution_changes or {}
+        if "bookings" not in record:
+            raise Conflict(
+                "This conflict was resolved before StayOps kept what a resolution changed, so it cannot be "
+                "undone; change the bookings by hand instead."
+            )
+        entries = record["bookings"]
+        bookings = Booking.all_objects.select_for_update().in_bulk([entry["id"] for entry in entries])
+        for entry in entries:
+            _refuse_if_changed_since(bookings.get(entry["id"]), entry, conflict)
+        # Work started since on a stay the undo would take away or move: the turnover automation would not cancel
+        # it silently anyway (it raises a conflict), so say so now and change nothing.
+        moved = [entry["id"] for entry in entries if _undo_moves_or_removes(entry)]
+        started = sorted(hooks.bookings_with_started_work(moved))
+        if started:
+            names = ", ".join(f"{bookings[pk].guest_name}'s booking" for pk in started)
+            raise Conflict(
+                f"Turnover work for {names} has started since this conflict was resolved; undoing would cancel or "
+                "move it. Change the bookings by hand instead."
+            )
+
+        reason = f"Undo of the resolution of conflict #{conflict.pk}"
+        diffs: dict[int, dict] = {}
+        for entry in entries:
+            booking = bookings[entry["id"]]
+            if entry["created"]:
+                # It did not exist before the resolution: deleted (softly, like every delete), its tasks follow.
+                booking.deleted_at = timezone.now()
+                booking.deleted_by = user if user is not None and user.is_authenticated else None
+                booking.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+                audit.record(booking, AuditAction.DELETE, {"deleted_at": [None, booking.deleted_at]}, message=reason)
+                diffs[booking.pk] = {"deleted_at": [None, booking.deleted_at.isoformat()]}
+                continue
+            before = audit.snapshot(booking, AUDITED_FIELDS)
+            for name, value in _values(entry["before"]).items():
+                setattr(booking, name, value)
+            booking.save()
+            diff = audit.diff(before, audit.snapshot(booking, AUDITED_FIELDS))
+            audit.record(booking, AuditAction.UPDATE, diff, message=reason)
+            diffs[booking.pk] = diff
+
+        resolution = conflict.resolution
+        undone = record.get("summary") or ConflictResolution(resolution).label
+        conflict.state = ConflictState.OPEN
+        conflict.resolution = ""
+        conflict.resolved_by = None
+        conflict.resolved_at = None
+        conflict.booking_id = record.get("booking_id")
+        conflict.resolution_changes = {}
+        conflict.save(
+            update_fields=["state", "resolution", "resolved_by", "resolved_at", "booking", "resolution_changes"]
+        )
+        audit.record(
+            conflict,
+            AuditAction.UPDATE,
+            {"state": [ConflictState.RESOLVED, ConflictState.OPEN], "resolution": [resolution, ""]},
+            message=f"Reopened, undoing: {undone}",
+        )
+        announce_bookings_changed(list(diffs), source=current_audit_context().source, changes=diffs)
+    return conflict
+
+
+def _refuse_if_changed_since(booking: Booking | None, entry: dict, conflict: BookingConflict) -> None:
+    if booking is None:
+        raise Conflict("A booking this resolution changed no longer exists, so it cannot be undone.")
+    label = f"{booking.guest_name}'s booking ({booking.external_code or f'#{booking.pk}'})"
+    if booking.is_deleted:
+        raise Conflict(f"{label} was deleted after this conflict was resolved, so the resolution cannot be undone.")
+    # Compared as model values, not as JSON text: an amount written as "1020" reads back as 1020.00.
+    now, then = _values(_state(booking)), _values(entry["after"])
+    changed = sorted(name.removesuffix("_id").replace("_", " ") for name in now if now[name] != then.get(name))
+    if changed:
+        raise Conflict(
+            f"{label} changed after this conflict was resolved ({', '.join(changed)}); undoing would throw that "
+            "change away. Edit the booking by hand instead."
+        )
+
+
+def _undo_moves_or_removes(entry: dict) -> bool:
+    """Whether putting this booking back deletes it, cancels it or changes its nights or property."""
+    if entry["created"]:
+        return True
+    before, after = entry["before"], entry["after"]
+    if before.get("status") == BookingStatus.CANCELLED and after.get("status") != BookingStatus.CANCELLED:
+        return True
+    return any(before.get(name) != after.get(name) for name in ("property_id", "check_in", "check_out"))
+
+
+def _values(state: dict) -> dict:
+    """A recorded state (JSON) back to model values, through each field's own parsing."""
+    values = {}
+    for name, value in state.items():
+        field = Booking._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{name} is a reverse relation, not a column"
+        values[field.attname] = None if value is None else field.to_python(value)
+    return values
+
+
+def _write_incoming(conflict: BookingConflict, changed: _Changes, *, status: str | None = None) -> Booking:
     """Write the incoming values onto the conflict's booking, or create the booking if it has none yet."""
     values = from_json(conflict.incoming)
     if status:
@@ -140,10 +305,11 @@ def _write_incoming(conflict: BookingConflict, changed: dict, *, status: str | N
         booking.full_clean(exclude=["last_import_batch"])
         booking.save()
         audit.record(booking, AuditAction.CREATE, audit.diff({}, audit.snapshot(booking, AUDITED_FIELDS)))
-        changed[booking.pk] = {}
+        changed.created(booking)
         conflict.booking = booking
         return booking
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    changed.before(booking)
     before = audit.snapshot(booking, AUDITED_FIELDS)
     for name, value in values.items():
         setattr(booking, name, value)
@@ -155,20 +321,21 @@ def _write_incoming(conflict: BookingConflict, changed: dict, *, status: str | N
     diff = audit.diff(before, audit.snapshot(booking, AUDITED_FIELDS))
     cancelled = diff.get("status", [None, None])[1] == BookingStatus.CANCELLED
     audit.record(booking, AuditAction.CANCEL if cancelled else AuditAction.UPDATE, diff)
-    changed[booking.pk] = diff
+    changed.after(booking, diff)
     conflict.booking = booking
     return booking
 
 
-def _cancel(booking: Booking | None, changed: dict) -> None:
+def _cancel(booking: Booking | None, changed: _Changes) -> None:
     if booking is None:
         raise InvalidInput("The booking to cancel no longer exists.")
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.status == BookingStatus.CANCELLED:
         return
+    changed.before(booking)
     old_status = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status", "updated_at"])
     diff = {"status": [old_status, BookingStatus.CANCELLED]}
     audit.record(booking, AuditAction.CANCEL, diff)
-    changed[booking.pk] = {**changed.get(booking.pk, {}), **diff}
+    changed.after(booking, diff)
