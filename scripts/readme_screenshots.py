@@ -42,13 +42,14 @@ MANAGER_PAGES = {
     "audit": "/audit/",
 }
 UNKNOWN_LISTINGS = {"City Loft": 6, "Harbour View Apartment": 3}
+AHEAD_DAYS = 300  # past the demo's bookings, so the known listing's stays are new
 KNOWN_LISTING = "Cosy Alfama loft with river view"  # an alias of the demo's Alfama Loft
 
 
 def airbnb_export() -> bytes:
     """An Airbnb export of next month: a few stays at a known listing, more at listings no property has yet."""
     files = test_files()
-    first = datetime.date.today().replace(day=1) + datetime.timedelta(days=40)
+    first = datetime.date.today() + datetime.timedelta(days=AHEAD_DAYS)
     rows, number = [], 0
     for listing, count in {KNOWN_LISTING: 4, **UNKNOWN_LISTINGS}.items():
         for _ in range(count):
