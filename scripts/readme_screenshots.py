@@ -47,7 +47,7 @@ KNOWN_LISTING = "Cosy Alfama loft with river view"  # an alias of the demo's Alf
 
 
 def airbnb_export() -> bytes:
-    """An Airbnb export of next month: a few stays at a known listing, more at listings no property has yet."""
+    """An Airbnb export of stays months ahead: a few at a known listing, more at listings no property has yet."""
     files = test_files()
     first = datetime.date.today() + datetime.timedelta(days=AHEAD_DAYS)
     rows, number = [], 0
