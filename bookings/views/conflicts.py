@@ -11,6 +11,7 @@ from bookings.forms_imports import ConflictFilterForm, ConflictResolveForm
 from bookings.models import BookingConflict
 from bookings.presenting import conflict_cards
 from bookings.services.conflicts import conflict_allowed_resolutions, conflict_resolve
+from core.audit_presenting import lazy_history
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
 from core.roles import manager_required
@@ -35,7 +36,7 @@ def conflict_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def conflict_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     conflict = get_object_or_404(BookingConflict.objects.for_list_view(), pk=pk)
-    context = {"card": conflict_cards([conflict])[0], "history": AuditEntry.objects.for_object(conflict)}
+    context = {"card": conflict_cards([conflict])[0], "history": lazy_history(AuditEntry.objects.for_object(conflict))}
     return render_page(request, "bookings/conflict_detail.html", context)
 
 
@@ -63,5 +64,5 @@ def conflict_resolve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # render_page does not apply.
         context = {"card": card, "open_count": BookingConflict.objects.open().count(), "oob": True}
         return render(request, "bookings/_conflict_resolved.html", context, status=status)
-    history = AuditEntry.objects.for_object(conflict)
+    history = lazy_history(AuditEntry.objects.for_object(conflict))
     return render_page(request, "bookings/conflict_detail.html", {"card": card, "history": history}, status=status)
