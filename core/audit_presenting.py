@@ -55,7 +55,7 @@ def present_entries(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     names = {model: _names(model, keys) for model, keys in wanted.items() if keys}
     for entry, fields in zip(entries, fields_by_entry, strict=True):
         lines = []
-        for name, (old, new) in _pairs(entry.changes):
+        for name, (old, new) in _in_field_order(_pairs(entry.changes), fields):
             if old in EMPTY and new in EMPTY:
                 continue
             field = fields.get(name)
@@ -80,6 +80,18 @@ def _pairs(changes) -> list[tuple[str, tuple[object, object]]]:
         else:
             pairs.append((str(name), (None, values)))
     return pairs
+
+
+def _in_field_order(pairs: list, fields: dict) -> list:
+    """The model's fields in the order the model declares them (as its forms show them), then keys that name no
+    field as stored: PostgreSQL's jsonb keeps keys in an order of its own."""
+
+    def position(indexed_pair):
+        index, (name, _values) = indexed_pair
+        field = fields.get(name)
+        return (0, field.creation_counter) if field is not None else (1, index)
+
+    return [pair for _index, pair in sorted(enumerate(pairs), key=position)]
 
 
 def _fields_of(entry: AuditEntry) -> dict[str, models.Field | None]:

@@ -3,6 +3,7 @@
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 
 class CappedCountPaginator(Paginator):
@@ -10,13 +11,14 @@ class CappedCountPaginator(Paginator):
     with the table; `is_capped` says the real count is larger. Pages run to just past the cap: deeper than that,
     a filter (a date range) finds entries faster than paging does."""
 
-    def __init__(self, object_list, per_page, *, cap: int, **kwargs) -> None:
+    def __init__(self, object_list: QuerySet, per_page: int, *, cap: int, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
+        self.queryset = object_list
         self.cap = cap
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.queryset.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

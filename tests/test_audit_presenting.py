@@ -82,7 +82,8 @@ def test_it_names_many_to_many_rows_and_keeps_names_services_wrote():
 def test_it_keeps_keys_that_are_no_field_and_skips_empty_creations():
     task = make_task("Clean")
     lines = lines_of(task, {"checklist: Beds": [False, True], "notes": ["", ""], "checklist": [None, "Towels"]})
-    assert lines == [ChangeLine("Checklist: Beds", "No", "Yes"), ChangeLine("Checklist", None, "Towels")]
+    # Keys that name no field keep the order the database returns (jsonb sorts them its own way).
+    assert set(lines) == {ChangeLine("Checklist: Beds", "No", "Yes"), ChangeLine("Checklist", None, "Towels")}
 
 
 def test_a_page_of_entries_costs_one_query_per_related_model(django_assert_num_queries, manager, cleaner):
