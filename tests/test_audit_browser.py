@@ -11,6 +11,7 @@ from bookings.services.bookings import booking_create, booking_update
 from bookings.services.properties import property_create
 from core.audit_context import audit_context
 from core.models import AuditEntry
+from tests.conftest import PHONE, no_horizontal_scroll
 from wbs.models import Task
 from wbs.services.tasks import task_set_status, task_update
 
@@ -100,3 +101,11 @@ def test_booking_and_task_histories_read_as_words(page, live_server, login_as, m
     task_history.locator(".history-item").nth(1).locator("summary").click()
     expect(task_history.locator(".history-item").nth(1)).to_contain_text("Carla Lopes")
     screenshot(page, "history-task")
+
+
+def test_the_audit_trail_fits_a_phone(page, live_server, login_as, manager, changes, screenshot):
+    login_as(manager, PHONE)
+    page.goto(f"{live_server.url}/audit/")
+    page.locator(".audit-row", has_text="Ann Smith").filter(has_text="Updated").locator("summary").click()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "audit-trail-phone", full_page=False)
