@@ -137,7 +137,9 @@ def _names(model: type[models.Model], keys: set) -> dict:
     """`{pk: name}` for the rows that still exist, soft-deleted ones marked; the base manager sees them all."""
     names = {}
     is_user = model is get_user_model()
-    for row in model._base_manager.filter(pk__in=keys):
+    # Joined one level deep, so a __str__ that names a related row ("Airbnb calendar of Beach House") costs no query.
+    related = [field.name for field in model._meta.concrete_fields if field.many_to_one or field.one_to_one]
+    for row in model._base_manager.filter(pk__in=keys).select_related(*related):
         name = (row.get_full_name() or row.get_username()) if is_user else str(row)  # type: ignore[attr-defined]
         if getattr(row, "deleted_at", None) is not None:
             name = gettext("%(name)s (deleted)") % {"name": name}

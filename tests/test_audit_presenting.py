@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from bookings.models import CalendarFeed, CalendarFeedStay
 from core import audit
 from core.audit_context import audit_context
 from core.audit_presenting import ChangeLine, present_entries, present_history
@@ -109,3 +110,18 @@ def test_history_keeps_the_newest_and_says_when_older_ones_were_left_out():
     assert [entry.change_lines[0].new for entry in history] == ["4", "3", "2"]
     assert history.truncated
     assert not present_history(AuditEntry.objects.for_object(prop), limit=4).truncated
+
+
+def test_a_related_rows_name_that_names_its_own_relation_costs_no_extra_query(django_assert_num_queries):
+    beach = make_property("Beach House", code="BH")
+    booking = make_booking(beach, datetime.date(2026, 5, 1))
+    feeds = [
+        CalendarFeed.objects.create(property=beach, url=f"https://example.com/{n}.ics", source="airbnb")
+        for n in range(3)
+    ]
+    stay = CalendarFeedStay.objects.create(feed=feeds[0], booking=booking, uid="u1", last_seen_at=timezone.now())
+    entries = [audit.record(stay, AuditAction.UPDATE, {"feed": [feeds[n].pk, feeds[n + 1].pk]}) for n in range(2)]
+    # the feeds with their properties, one query
+    with django_assert_num_queries(1):
+        presented = present_entries(entries)
+    assert presented[0].change_lines[0].new == "Airbnb calendar of Beach House"
