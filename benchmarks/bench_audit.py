@@ -84,8 +84,9 @@ def fill(size: int, actor_id: int) -> None:
 
     from bookings.models import Booking, Property
 
-    first, second = Property.objects.create(name="Beach House", code="BH"), Property.objects.create(
-        name="City Loft", code="CL"
+    first, second = (
+        Property.objects.create(name="Beach House", code="BH"),
+        Property.objects.create(name="City Loft", code="CL"),
     )
     changes = {
         "property": [first.pk, second.pk],
