@@ -297,6 +297,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", 50, minimum=1)
 # The most rows a table shows when its URL asks for more (`?per_page=`); a bigger number is clamped to it.
 PAGE_SIZE_MAX = env_int("PAGE_SIZE_MAX", 500, minimum=1)
 AUDIT_PAGE_SIZE = env_int("AUDIT_PAGE_SIZE", 50, minimum=1)
+# The audit trail counts matching entries up to this many and says "more than" past it: an exact count of a
+# million rows reads them all on every page.
+AUDIT_COUNT_LIMIT = env_int("AUDIT_COUNT_LIMIT", 10_000, minimum=1)
 # Conflict cards compare two bookings field by field: a page of them is long, so fewer per page.
 CONFLICT_PAGE_SIZE = env_int("CONFLICT_PAGE_SIZE", 20, minimum=1)
 

@@ -64,6 +64,10 @@ class AuditEntry(models.Model):
             models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["batch_id"], name="audit_batch_idx"),
             models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+            # The text search's exact matches; its substring matches use trigram indexes on PostgreSQL that
+            # only migration 0006 knows (SQLite has none).
+            models.Index(fields=["request_id"], name="audit_request_idx"),
+            models.Index(fields=["object_id"], name="audit_object_id_idx"),
         ]
 
     def __str__(self) -> str:

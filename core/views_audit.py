@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
+from core.audit_presenting import present_entries
 from core.filters import AuditFilter
 from core.http import HtmxHttpRequest, render_page
 from core.models import AuditEntry
+from core.paging import CappedCountPaginator
 from core.roles import manager_required
 
 
@@ -18,7 +19,9 @@ def audit_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AuditFilter(request.GET, queryset=AuditEntry.objects.for_list_view())
     # A filter that does not parse lists nothing, not everything: the form says what to fix.
     entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
-    page_obj = Paginator(entries, settings.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedCountPaginator(entries, settings.AUDIT_PAGE_SIZE, cap=settings.AUDIT_COUNT_LIMIT)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj.object_list = present_entries(page_obj.object_list)
     context = {"filterset": filterset, "page_obj": page_obj}
     return render_page(request, "core/audit.html", context, partial="audit-results")
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 PG=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/stayops_bench}
-BENCH=${BENCH:-"health import import_pages booking_pages board_gantt wbs turnovers field_history"}
+BENCH=${BENCH:-"health import import_pages booking_pages board_gantt wbs turnovers field_history audit"}
 
 declare -A ARGS=(
   [health]="--seconds 8 --rounds 3"
@@ -16,9 +16,10 @@ declare -A ARGS=(
   [wbs]="--scale 30 --repeat 5"
   [turnovers]=""
   [field_history]="--tasks 20000 --repeat 11"
+  [audit]="--repeat 5"
 )
 # Benchmarks that measure a database run again on PostgreSQL, in their own throwaway database.
-declare -A POSTGRES_FLAG=([import]=1 [import_pages]=1 [board_gantt]=1 [wbs]=1 [turnovers]=1 [field_history]=1)
+declare -A POSTGRES_FLAG=([import]=1 [import_pages]=1 [board_gantt]=1 [wbs]=1 [turnovers]=1 [field_history]=1 [audit]=1)
 
 pg_up=0
 "$BIN/python" -c "import psycopg; psycopg.connect('postgres://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" \

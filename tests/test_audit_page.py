@@ -11,6 +11,7 @@ from django.utils import timezone
 from bookings.models import Booking, Property
 from core import audit
 from core.audit_context import audit_context
+from core.audit_presenting import lazy_history
 from core.models import AuditAction, AuditEntry, AuditSource
 from tests.factories import make_property
 
@@ -169,7 +170,8 @@ def test_the_history_fragment_lists_an_objects_entries_newest_first(rf, manager,
     (prop,) = make_entries(1, actor=manager)
     with audit_context(source=AuditSource.IMPORT, batch_id=5):
         audit.record(prop, AuditAction.UPDATE, {"address": ["", "Rua Nova 1"]})
-    history = AuditEntry.objects.for_object(prop)
+    history = lazy_history(AuditEntry.objects.for_object(prop))
+    # the entries with their actors; the users named in the changes (none here) would be one more
     with django_assert_num_queries(1):
         html = render_to_string("core/_history.html", {"history": history, "user_is_manager": True})
     assert html.index("Rua Nova 1") < html.index("Old villa")
@@ -181,7 +183,7 @@ def test_the_history_fragment_lists_an_objects_entries_newest_first(rf, manager,
 
 def test_the_history_fragment_says_when_nothing_was_recorded(manager):
     prop = make_property("New villa", code="NEW")
-    html = render_to_string("core/_history.html", {"history": AuditEntry.objects.for_object(prop)})
+    html = render_to_string("core/_history.html", {"history": lazy_history(AuditEntry.objects.for_object(prop))})
     assert "No changes recorded yet." in html
 
 
@@ -198,3 +200,52 @@ def test_a_history_restore_after_filtering_gets_the_whole_page(manager_client, m
 @pytest.mark.parametrize("params", [{"batch": "9" * 20}, {"content_type": "9" * 20}, {"date_from": "9999-12-31"}])
 def test_out_of_range_filters_answer_a_page(manager_client, params):
     assert manager_client.get(URL, params).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_readable_changes_cost_one_query_per_related_model_at_any_size(
+    manager_client, manager, cleaner, django_assert_num_queries, count
+):
+    loft = make_property("City Loft", code="CL")
+    with audit_context(actor=manager, source=AuditSource.WEB):
+        for index in range(count):
+            booking = Booking.objects.create(
+                property=loft,
+                guest_name=f"Guest {index}",
+                check_in=datetime.date(2026, 5, 1),
+                check_out=datetime.date(2026, 5, 3),
+                external_code=f"X{index}",
+            )
+            audit.record(booking, AuditAction.UPDATE, {"property": [None, loft.pk], "edited_by_hand": [False, True]})
+            audit.record(manager, AuditAction.UPDATE, {"groups": [[], []], "last_login": [None, None]})
+    # session, user, roles, filter's user choices, count, page of entries, properties named in the changes
+    with django_assert_num_queries(7):
+        response = manager_client.get(URL)
+    html = response.content.decode()
+    assert "City Loft" in html and "Edited by hand" in html and "Yes" in html
+    assert "<details" in html
+
+
+def test_it_counts_up_to_a_limit_and_says_more_than_past_it(manager_client, manager, settings):
+    settings.AUDIT_COUNT_LIMIT = 4
+    settings.AUDIT_PAGE_SIZE = 2
+    make_entries(6, actor=manager)
+    response = manager_client.get(URL, {"page": 2})
+    html = response.content.decode()
+    assert response.context["page_obj"].paginator.is_capped
+    assert "More than 4 entries" in html
+    assert "Page 2" in html and "Page 2 of" not in html
+    assert not manager_client.get(URL, {"q": "Villa 1"}).context["page_obj"].paginator.is_capped
+
+
+def test_the_date_range_is_whole_days_in_the_sites_time_zone(manager_client, manager, settings):
+    (late, early) = make_entries(2, actor=manager)
+    zone = timezone.get_current_timezone()
+    # 23:30 in Lisbon on 1 June is 22:30 UTC: still 1 June for the reader.
+    late_moment = datetime.datetime(2026, 6, 1, 23, 30, tzinfo=zone)
+    AuditEntry.objects.filter(object_repr="Villa 0").update(created_at=late_moment)
+    AuditEntry.objects.filter(object_repr="Villa 1").update(created_at=late_moment + datetime.timedelta(hours=1))
+    response = manager_client.get(URL, {"date_from": "2026-06-01", "date_to": "2026-06-01"})
+    assert [entry.object_repr for entry in response.context["page_obj"]] == ["Villa 0"]
+    response = manager_client.get(URL, {"date_from": "2026-06-02", "date_to": "9999-12-31"})
+    assert [entry.object_repr for entry in response.context["page_obj"]] == ["Villa 1"]

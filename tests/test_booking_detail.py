@@ -47,6 +47,17 @@ def test_it_shows_its_history(manager_client, stay):
     assert "Ann Smith-Lee" in content
 
 
+def test_its_history_reads_as_words(manager_client, manager, stay):
+    loft = property_create(user=manager, name="City Loft", code="LOFT")
+    booking_update(booking=stay, user=manager, property=loft, check_in=DAY + datetime.timedelta(1))
+    page = manager_client.get(url(stay)).content.decode()
+    history = page[page.index('id="history"') :]
+    assert '<span class="audit-old">Beach House</span>' in history
+    assert '<span class="audit-new">City Loft</span>' in history
+    assert '<span class="audit-new">2 Jun 2030</span>' in history
+    assert "2030-06-02" not in history
+
+
 def test_it_shows_its_conflicts_from_both_sides(manager_client, manager, stay):
     clash = booking_create(
         user=manager, property=stay.property, guest_name="Bob Jones", check_in=DAY + datetime.timedelta(1),
@@ -90,12 +101,21 @@ def test_a_deleted_booking_is_not_found(manager_client, manager, stay):
     assert manager_client.get(url(stay)).status_code == 404
 
 
-def test_it_runs_a_fixed_number_of_queries(manager_client, stay, django_assert_num_queries, monkeypatch):
+@pytest.mark.parametrize("edits", [1, 12])
+def test_it_runs_a_fixed_number_of_queries(
+    manager_client, manager, stay, django_assert_num_queries, monkeypatch, edits
+):
+    loft = property_create(user=manager, name="City Loft", code="LOFT")
+    for number in range(edits):
+        booking_update(
+            booking=stay, user=manager, guest_name=f"Ann {number}", property=loft if number % 2 else stay.property
+        )
     # Panels are other apps' queries (wbs counts its own); here only the page's.
     monkeypatch.setattr(hooks, "_booking_panel_providers", [])
-    # session, user, roles, booking+property, conflicts, history with actors, content type is cached after the first
+    # session, user, roles, booking+property, conflicts, history with actors, the properties its changes name;
+    # the content type is cached after the first
     manager_client.get(url(stay))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         manager_client.get(url(stay))
 
 

@@ -283,7 +283,7 @@ def test_the_history_part_reloads_on_its_own(manager_client, task, htmx_headers)
     response = manager_client.get(url("wbs:task_history", task), headers=htmx_headers)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="task-history"')
-    assert "in_progress" in html
+    assert "In progress" in html and "in_progress" not in html
 
 
 # --- Create, edit, delete ---

@@ -26,6 +26,7 @@ from bookings.services.bookings import (
     booking_update,
 )
 from bookings.tables import EXPORT_HEADERS, BookingTable, export_rows
+from core.audit_presenting import lazy_history
 from core.errors import InvalidInput
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
@@ -90,7 +91,7 @@ def booking_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "booking": booking,
         "conflicts": conflicts.order_by("state", "-created_at"),
-        "history": AuditEntry.objects.for_object(booking).order_by("-created_at", "-id"),
+        "history": lazy_history(AuditEntry.objects.for_object(booking)),
         "panels": booking_panels(request, booking),
         "cancel_form": CancelBookingForm(),
     }

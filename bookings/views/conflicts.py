@@ -12,6 +12,7 @@ from bookings.forms_imports import ConflictFilterForm, ConflictResolveForm
 from bookings.models import BookingConflict
 from bookings.presenting import conflict_cards, describe_resolution
 from bookings.services.conflicts import conflict_allowed_resolutions, conflict_reopen, conflict_resolve
+from core.audit_presenting import lazy_history
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
 from core.roles import manager_required
@@ -36,7 +37,7 @@ def conflict_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def conflict_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     conflict = get_object_or_404(BookingConflict.objects.for_list_view(), pk=pk)
-    context = {"card": conflict_cards([conflict])[0], "history": AuditEntry.objects.for_object(conflict)}
+    context = {"card": conflict_cards([conflict])[0], "history": lazy_history(AuditEntry.objects.for_object(conflict))}
     return render_page(request, "bookings/conflict_detail.html", context)
 
 
@@ -85,5 +86,5 @@ def _card_response(request: HtmxHttpRequest, card: dict, status: int) -> HttpRes
         # render_page does not apply.
         context = {"card": card, "open_count": BookingConflict.objects.open().count(), "oob": True}
         return render(request, "bookings/_conflict_resolved.html", context, status=status)
-    history = AuditEntry.objects.for_object(card["conflict"])
+    history = lazy_history(AuditEntry.objects.for_object(card["conflict"]))
     return render_page(request, "bookings/conflict_detail.html", {"card": card, "history": history}, status=status)

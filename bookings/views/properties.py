@@ -17,6 +17,7 @@ from bookings.forms import PropertyForm, add_service_errors
 from bookings.models import Booking, Property
 from bookings.presenting import calendar_feed_panel
 from bookings.services.properties import property_archive, property_create, property_update
+from core.audit_presenting import lazy_history
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
 from core.roles import manager_required
@@ -40,7 +41,7 @@ def property_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "property": prop,
         "upcoming": upcoming,
         "upcoming_limit": UPCOMING_LIMIT,
-        "history": AuditEntry.objects.for_object(prop).order_by("-created_at", "-id"),
+        "history": lazy_history(AuditEntry.objects.for_object(prop)),
         **calendar_feed_panel(prop),
     }
     return render_page(request, "bookings/property_detail.html", context, partial="property_detail")

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from core.audit_presenting import lazy_history
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.models import AuditEntry
@@ -275,7 +276,7 @@ def _render_task(
         "comments": task.comments.select_related("author"),
         "predecessor_links": predecessor_links,
         "successor_links": successor_links,
-        "history": AuditEntry.objects.for_object(task).order_by("-created_at", "-id")[:50],
+        "history": lazy_history(AuditEntry.objects.for_object(task)),
         "checklist_form": ChecklistAddForm(prefix="checklist"),
         "comment_form": CommentForm(prefix="comment"),
         **extra,
