@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -52,7 +53,7 @@ def today_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             due_date=form.cleaned_data["due_date"],
             message="Assigned on Today",
         )
-        messages.success(request, f"“{task.title}” saved.")
+        messages.success(request, _saved_message(task))
     if not wants_fragment(request):
         if not saved:
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
@@ -65,3 +66,10 @@ def today_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # After the settle: the form that asked is gone by then, so the lists reload without waiting for it.
         trigger_client_event(response, TODAY_CHANGED_EVENT, after="settle")
     return response
+
+
+def _saved_message(task: Task) -> str:
+    """The toast after a save: what the task now is, in words (the row itself may leave the list)."""
+    who = task.assignee.get_full_name() or task.assignee.get_username() if task.assignee else "nobody"
+    when = f"due {dateformat.format(task.due_date, 'D j M')}" if task.due_date else "no due date"
+    return f"“{Truncator(task.title).chars(60)}”: {who}, {when}."
