@@ -86,7 +86,7 @@ def test_the_summary_runs_the_same_queries_for_few_and_many(cleaner, manager, dj
     with django_assert_num_queries(len(few.captured_queries)):
         summary = today_summary(timezone.localdate(), lookahead_days=14)
     assert summary["problem_count"] == large
-    assert len(few.captured_queries) <= 12
+    assert len(few.captured_queries) <= 10
 
 
 def test_the_polled_part_runs_the_same_queries_for_few_and_many(
@@ -102,4 +102,4 @@ def test_the_polled_part_runs_the_same_queries_for_few_and_many(
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="today-live"')
     assert "<h1>" not in content
-    assert len(few.captured_queries) <= 16
+    assert len(few.captured_queries) <= 14
