@@ -78,7 +78,7 @@ def test_a_problem_report_appears_by_itself_and_the_manager_assigns_it_in_place(
 
 
 def test_a_poll_never_resets_a_form_the_manager_is_filling_in(
-    page, live_server, login_as, settings, manager, cleaner, other_cleaner, managers_day
+    page, live_server, login_as, screenshot, settings, manager, cleaner, other_cleaner, managers_day
 ):
     settings.TODAY_REFRESH_SECONDS = REFRESH_SECONDS
     first = problem_report(
@@ -97,7 +97,10 @@ def test_a_poll_never_resets_a_form_the_manager_is_filling_in(
     page.wait_for_timeout(REFRESH_SECONDS * 1500)
     expect(page.locator(f"#today-task-{later.pk}")).to_have_count(0)
     expect(row.get_by_label("Assignee of")).to_have_value(str(other_cleaner.pk))
+    screenshot(page, "today-paused-desktop", full_page=False)
 
-    row.get_by_role("button", name="Save").click()
-    expect(page.locator(f"#today-task-{later.pk}")).to_be_visible()  # saved: the lists catch up at once
+    row.get_by_role("button", name="Discard").click()
+    expect(page.locator(f"#today-task-{later.pk}")).to_be_visible()  # discarded: the lists catch up at once
     expect(page.locator(".today-paused")).to_be_hidden()
+    expect(row.get_by_label("Assignee of")).to_have_value("")
+    assert Task.objects.get(pk=first.pk).assignee is None

@@ -19,6 +19,14 @@
   }
   document.addEventListener("input", markDirty);
   document.addEventListener("change", markDirty);
+  // Discard (a reset button) gives the row back to the refresh, which then brings the lists up to date.
+  document.addEventListener("reset", function (event) {
+    var form = event.target.closest && event.target.closest(FORM);
+    if (!form) { return; }
+    form.removeAttribute("data-dirty");
+    if (document.activeElement && form.contains(document.activeElement)) { document.activeElement.blur(); }
+    if (window.htmx) { window.htmx.trigger(document.body, "today-visible"); }
+  });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var region = event.detail.elt;
