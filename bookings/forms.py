@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
@@ -12,6 +13,7 @@ from bookings.models import Booking, CalendarFeed, Property
 from bookings.services.bookings import check_code_free
 from bookings.services.properties import check_property_unique, clean_aliases
 from core.params import EARLIEST_DATE, LATEST_DATE, date_in_range
+from core.roles import ROLES
 
 TIMELINE_MIN_DAYS = 14
 
@@ -133,8 +135,22 @@ class PropertyForm(forms.ModelForm):
 
     class Meta:
         model = Property
-        fields = ["name", "code", "address", "time_zone", "check_in_time", "check_out_time", "aliases", "active"]
-        labels = {"check_in_time": "Check-in from", "check_out_time": "Check-out by"}
+        fields = [
+            "name",
+            "code",
+            "address",
+            "time_zone",
+            "check_in_time",
+            "check_out_time",
+            "aliases",
+            "active",
+            "maintenance_owner",
+        ]
+        labels = {
+            "check_in_time": "Check-in from",
+            "check_out_time": "Check-out by",
+            "maintenance_owner": "Problems go to",
+        }
         widgets = {
             "check_in_time": TimeInput(),
             "check_out_time": TimeInput(),
@@ -147,6 +163,17 @@ class PropertyForm(forms.ModelForm):
             self.initial["aliases"] = "\n".join(self.instance.aliases)
         self.fields["time_zone"].widget.attrs.update({"list": "time-zones", "autocomplete": "off"})
         self.fields["code"].widget.attrs.update({"autocapitalize": "characters"})
+        # The people a task can go to: active users with a role (a problem report becomes their task).
+        owner = self.fields["maintenance_owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=ROLES)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        owner.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        owner.empty_label = "The default owner (setting)"
 
     def clean_aliases(self) -> list[str]:
         return clean_aliases(self.cleaned_data["aliases"])

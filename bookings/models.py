@@ -52,6 +52,14 @@ class Property(SoftDeleteModel):
         "has stays in view). Its bookings, tasks and history stay; archive it to remove it altogether.",
     )
     feed_token = models.CharField(max_length=64, default=new_feed_token, unique=True, editable=False)
+    maintenance_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who gets the problems cleaners report here. Nobody: the PROBLEM_DEFAULT_OWNER setting decides.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -344,6 +344,12 @@ PHOTO_DECODE_CONCURRENCY = env_int("PHOTO_DECODE_CONCURRENCY", 1, minimum=1)
 PHOTO_DECODE_WAIT_SECONDS = env_float("PHOTO_DECODE_WAIT_SECONDS", 10.0)
 PHOTO_THUMBNAIL_PX = env_int("PHOTO_THUMBNAIL_PX", 480, minimum=32)
 TURNOVER_LOOKAHEAD_DAYS = env_int("TURNOVER_LOOKAHEAD_DAYS", 14, minimum=1)
+# A cleaner's problem report becomes a task due this many hours later, for the property's maintenance owner
+# or else the user named here (a username; empty: nobody, and the report waits unassigned at the top of Today).
+PROBLEM_DUE_HOURS = env_int("PROBLEM_DUE_HOURS", 24, minimum=1)
+PROBLEM_DEFAULT_OWNER = env_str("PROBLEM_DEFAULT_OWNER", "").strip()
+# Today refreshes its lists this often while the tab is visible, so cleaners' progress shows without a reload.
+TODAY_REFRESH_SECONDS = env_int("TODAY_REFRESH_SECONDS", 20, minimum=2)
 # Bookings per transaction when `sync_turnovers` walks every booking.
 TURNOVER_SYNC_CHUNK_SIZE = env_int("TURNOVER_SYNC_CHUNK_SIZE", 500, minimum=1)
 # /my/ keeps a cleaner's open tasks from this many past days; older ones are for managers.

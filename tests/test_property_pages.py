@@ -127,6 +127,23 @@ def test_edit_shows_aliases_one_per_line_and_records_the_diff(manager_client, be
     assert changes["aliases"] == [["Sea view", "Ericeira beach"], ["Sea view"]]
 
 
+def test_edit_names_who_gets_the_problems_reported_there(manager_client, beach, cleaner, django_user_model):
+    url = reverse("bookings:property_edit", args=[beach.pk])
+    response = manager_client.post(url, form_data(name="Beach House", code="BEACH", maintenance_owner=cleaner.pk))
+    assert response.status_code == 302
+    beach.refresh_from_db()
+    assert beach.maintenance_owner == cleaner
+    changes = AuditEntry.objects.for_object(beach).get(action="update").changes
+    assert changes["maintenance_owner"] == [None, cleaner.pk]
+    assert "Carla Lopes" in manager_client.get(beach.get_absolute_url()).content.decode()
+    # Only people with a role can take problems: a user without one is not a choice.
+    stranger = django_user_model.objects.create_user(username="stranger", password="x")
+    response = manager_client.post(url, form_data(name="Beach House", code="BEACH", maintenance_owner=stranger.pk))
+    assert "Select a valid choice" in response.content.decode()
+    beach.refresh_from_db()
+    assert beach.maintenance_owner == cleaner
+
+
 def test_archive_asks_then_moves_the_property_to_the_trash(manager_client, beach):
     url = reverse("bookings:property_archive", args=[beach.pk])
     assert "Archive Beach House?" in manager_client.get(url).content.decode()

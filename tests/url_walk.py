@@ -110,6 +110,7 @@ ROUTES: dict[str, Route] = {
     "bookings:status_aliases": Route(MANAGER),
     "bookings:status_alias_delete": Route(MANAGER, _pk("alias")),
     "wbs:today": Route(MANAGER),
+    "wbs:today_assign": Route(MANAGER, _pk("task")),
     "wbs:projects": Route(MANAGER),
     "wbs:project_create": Route(MANAGER),
     "wbs:project_detail": Route(MANAGER, _pk("project")),

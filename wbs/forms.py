@@ -269,3 +269,27 @@ class CommentForm(forms.Form):
         label="Comment",
         error_messages={"required": "A comment needs some text."},
     )
+
+
+class TodayAssignForm(forms.Form):
+    """Who takes a task and by when, as the Today page assigns it in place.
+
+    A due date already in the past may stay (reassigning overdue work keeps its date), but a new one may not.
+    """
+
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
+    due_date = forms.DateField(required=False, widget=DATE_INPUT, error_messages={"invalid": "Enter a date."})
+
+    def __init__(self, *args, today, current_due=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users()
+        self.today = today
+        self.current_due = current_due
+
+    def clean_due_date(self):
+        day = self.cleaned_data["due_date"]
+        if day is not None and day != self.current_due and day < self.today:
+            raise forms.ValidationError(f"Pick today ({self.today:%d %b}) or a later day.")
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise forms.ValidationError(f"Choose a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
+        return day

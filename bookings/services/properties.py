@@ -20,6 +20,7 @@ PROPERTY_AUDIT_FIELDS = [
     "check_out_time",
     "aliases",
     "active",
+    "maintenance_owner",
 ]
 
 

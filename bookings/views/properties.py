@@ -35,7 +35,7 @@ def property_list(request: HtmxHttpRequest) -> HttpResponse:
 @manager_required
 @require_http_methods(["GET"])
 def property_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    prop = get_object_or_404(Property.objects.all(), pk=pk)
+    prop = get_object_or_404(Property.objects.select_related("maintenance_owner"), pk=pk)
     upcoming = Booking.objects.upcoming_at(prop, timezone.localdate())[:UPCOMING_LIMIT]
     context = {
         "property": prop,

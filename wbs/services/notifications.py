@@ -66,5 +66,15 @@ def notify_users(*, user_ids, subject: str, body: str) -> None:
     )
 
 
+def notify_assigned(*, task, assignee) -> None:
+    """Tell the new assignee of `task` (when there is one) by email, in their language, once the write commits."""
+    if assignee is None:
+        return
+    with translation.override(language_for_user_id(assignee.pk)):
+        body = f"{task.title} ({when_text(task.due_at)})"
+        subject = _("Assigned: %(title)s") % {"title": task.title}
+    notify_users(user_ids=[assignee.pk], subject=subject, body=body)
+
+
 def notify_managers(*, subject: str, body: str) -> None:
     transaction.on_commit(lambda: jobs.send_manager_notification.enqueue(subject=email_subject(subject), body=body))

@@ -8,7 +8,8 @@ from core.audit_context import acting_user
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import AuditAction
 from core.text import single_line, single_line_fields
-from wbs.models import ChecklistItem, DependencyType, Tag, Task, TaskComment, TaskStatus
+from wbs.models import CLOSED_STATUSES, ChecklistItem, DependencyType, Tag, Task, TaskComment, TaskStatus
+from wbs.services.notifications import notify_assigned
 from wbs.transitions import check_move
 
 DEFAULT_TAG_COLOR = "#64748b"
@@ -142,6 +143,32 @@ def task_edit(*, task: Task, tags, user=None, **changes) -> dict:
     with transaction.atomic():
         diff = task_update(task=task, user=user, **changes)
         diff.update(task_set_tags(task=task, tags=tags, user=user))
+    return diff
+
+
+@acting_user
+def task_assign(*, task: Task, assignee, due_date, user=None, message: str = "") -> dict:
+    """Give an open task to someone (or to nobody) and set its due date (or none), as one audited change.
+
+    A deadline time (`due_at`) on another day than the new due date no longer holds and is cleared; the new
+    assignee hears of the task by email.
+    """
+    with transaction.atomic():
+        current = task_lock(task)
+        if current.status in CLOSED_STATUSES:
+            raise InvalidInput(
+                f"“{current.title}” is {current.get_status_display().lower()}; reopen it before assigning it."
+            )
+        if due_date is not None and current.start_date is not None and due_date < current.start_date:
+            raise InvalidInput(
+                f"Pick a due date on or after the task's start, {current.start_date:%d %b %Y}; nothing was changed."
+            )
+        changes = {"assignee": assignee, "due_date": due_date}
+        if current.due_at is not None and (due_date is None or timezone.localdate(current.due_at) != due_date):
+            changes["due_at"] = None
+        diff = _save_changes(task, current, changes, message=message)
+        if "assignee" in diff:
+            notify_assigned(task=task, assignee=assignee)
     return diff
 
 

@@ -10,8 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
@@ -20,10 +19,9 @@ from core.audit_context import acting_user, audit_context
 from core.bulk import insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditEntry, AuditSource
-from core.preferences import language_for_user_id
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
-from wbs.services.notifications import Digest, notify_managers, notify_users, when_text
+from wbs.services.notifications import Digest, notify_assigned, notify_managers
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
 PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
@@ -514,9 +512,6 @@ def turnover_assign(*, task: Task, assignee, user) -> dict:
         raise InvalidInput(f"“{task.title}” is {task.get_status_display().lower()}; it can no longer be reassigned.")
     with transaction.atomic():
         diff = task_update(task=task, user=user, assignee=assignee, message="Assigned from the turnovers list")
-        if diff and assignee is not None:
-            with translation.override(language_for_user_id(assignee.pk)):
-                body = f"{task.title} ({when_text(task.due_at)})"
-                subject = _("Assigned: %(title)s") % {"title": task.title}
-            notify_users(user_ids=[assignee.pk], subject=subject, body=body)
+        if diff:
+            notify_assigned(task=task, assignee=assignee)
     return diff
