@@ -19,6 +19,7 @@ from wbs.gantt.layout import (
     layout_rows,
     layout_scale,
     place_stays,
+    step,
     stub_side,
 )
 from wbs.gantt.url_state import focus_id, window_from
@@ -59,7 +60,9 @@ def window(**params: str) -> Window:
 
 
 def test_the_default_window_starts_on_the_monday_a_week_before_today():
-    assert (window().zoom.name, window().start, window().days) == ("week", day(-7), 42)
+    # 42 days, and three more to fill the frame; Earlier and Later still move six weeks.
+    assert (window().zoom.name, window().start, window().days) == ("week", day(-7), 45)
+    assert step(window()) == datetime.timedelta(days=42)
 
 
 def test_an_unknown_zoom_or_a_start_that_is_not_a_date_falls_back_to_the_default():
@@ -70,7 +73,7 @@ def test_an_unknown_zoom_or_a_start_that_is_not_a_date_falls_back_to_the_default
 def test_a_start_out_of_range_is_moved_into_the_drawable_years():
     assert window(start="0001-01-01").start == EARLIEST_DAY
     late = window(start="9999-12-31", zoom="month")
-    assert late.end == LATEST_DAY and late.days == 126
+    assert late.end == LATEST_DAY and late.days == 135
 
 
 def test_a_focus_that_cannot_be_a_task_id_is_no_focus():
@@ -126,8 +129,8 @@ def test_a_task_with_one_date_is_a_one_day_bar_and_a_milestone_a_diamond():
 def test_stays_are_strips_on_their_property_row_for_their_nights():
     beach = SimpleNamespace(name="Beach House", code="BH")
     rows = layout_rows(DAY_WINDOW, [task(1, property_id=9, property=beach)], frozenset())
-    stay = SimpleNamespace(property_id=9, check_in=day(1), check_out=day(4))
-    elsewhere = SimpleNamespace(property_id=8, check_in=day(1), check_out=day(4))
+    stay = SimpleNamespace(property_id=9, check_in=day(1), check_out=day(4), guest_name="Ana")
+    elsewhere = SimpleNamespace(property_id=8, check_in=day(1), check_out=day(4), guest_name="Rui")
 
     place_stays(DAY_WINDOW, rows, [stay, elsewhere])
 

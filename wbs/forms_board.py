@@ -1,8 +1,8 @@
-"""Forms of the board: moving a card, and the parameters of a column's load-more request."""
+"""Forms of the board: moving a card, adding one, and the parameters of a column's load-more request."""
 
 from django import forms
 
-from wbs.models import TaskStatus
+from wbs.models import QUICK_ADD_STATUSES, Task, TaskStatus
 from wbs.queries.board import LANES
 
 # Past any real column, and inside what SQLite and PostgreSQL take as an OFFSET or a rank to compare with.
@@ -41,3 +41,10 @@ class BoardColumnForm(forms.Form):
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
             raise forms.ValidationError("lane_id is an id or “none”.")
         return int(raw)
+
+
+class QuickAddForm(forms.Form):
+    """A card typed into a column: its title and the column."""
+
+    title = forms.CharField(max_length=Task._meta.get_field("title").max_length, strip=True)
+    status = forms.ChoiceField(choices=[(status.value, status.label) for status in QUICK_ADD_STATUSES])
