@@ -110,7 +110,7 @@ class TaskFilter(django_filters.FilterSet):
         choices=WorkScope.CHOICES, method="filter_nothing", empty_label=None, label="Work", widget=forms.RadioSelect
     )
     project = django_filters.ModelChoiceFilter(
-        queryset=Project.objects.order_by("name", "id"), field_name="wbs_item__project", empty_label="All projects"
+        queryset=Project.objects.order_by("name", "id"), field_name="wbs_item__project", empty_label="All projects", label="Project"
     )
     property = django_filters.ModelChoiceFilter(queryset=Property.objects.all(), empty_label="All properties")
     assignee = AssigneeChoiceFilter(empty_label="Anyone")
