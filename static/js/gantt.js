@@ -50,7 +50,7 @@
         return;
       }
       // The bar's own place: a dropped bar is back at its old dates while its ghost shows the new ones.
-      if (item === previewed) { restore(item); }
+      if (item === previewed) { restore(item); item.classList.add("is-previewing"); }
       var body = item.querySelector(".gantt-bar, .gantt-milestone");
       var box = body.getBBox();
       var rect = document.createElementNS(SVG_NS, "rect");

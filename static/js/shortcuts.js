@@ -5,7 +5,10 @@
   "use strict";
 
   function typing(target) {
-    return target.closest && target.closest("input, textarea, select, [contenteditable='true']");
+    // A radio or a checkbox takes no text: keys still work when the scope switch has the focus.
+    return target.closest && target.closest(
+      "input:not([type=radio]):not([type=checkbox]), textarea, select, [contenteditable='true']"
+    );
   }
 
   function visible(element) {
