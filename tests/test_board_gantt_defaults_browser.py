@@ -211,6 +211,17 @@ def test_the_reschedule_preview_draws_every_following_task_as_a_ghost_bar(
     assert frame.evaluate("el => el.getBoundingClientRect().width") == width_before
     screenshot(page, "gantt-preview-ghosts", full_page=False)
 
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#gantt-panel[hidden]", state="attached")
+    assert page.locator(".gantt-ghost").count() == 0
+
+    # A click on a bar opens the same form; its preview draws the ghosts too, and Close clears them.
+    page.locator(f'a.gantt-item[data-task="{work["chain"][2].pk}"]').click()
+    panel.get_by_label("Start date").fill((first.start_date + datetime.timedelta(days=14)).isoformat())
+    panel.get_by_label("Due date").fill((first.start_date + datetime.timedelta(days=15)).isoformat())
+    panel.get_by_role("button", name="Preview").click()
+    panel.get_by_text("2 tasks would move").wait_for()
+    assert page.locator(".gantt-ghosts .gantt-ghost").count() == 2
     panel.get_by_role("link", name="Close").click()
     assert page.locator(".gantt-ghost").count() == 0
 

@@ -319,7 +319,8 @@
       // The bar goes back now; the release that follows is then neither a drop nor a click.
       drag.cancelled = true;
       if (drag.moved) { finish(drag, true); } else { drag = null; }
-    } else if (previewed) {
+    } else if (!document.querySelector("dialog[open]") && (previewed || (panel() && !panel().hidden))) {
+      // The preview or date form, however it was opened (a drop, a click on a bar or a row's label).
       closePanel();
     }
   });
