@@ -99,7 +99,8 @@ def test_it_only_loads_tasks_with_dates_in_the_window(manager_client):
 
 @pytest.mark.parametrize(
     # Each draws the days that fill a 1,440 px screen's frame (FRAME_WIDTH): a day more, three, nine.
-    ("zoom", "days", "label"), [("day", 15, "Mon 2"), ("week", 45, "2 Nov"), ("month", 135, "November 2026")]
+    ("zoom", "days", "label"),
+    [("day", 15, "Mon 2"), ("week", 45, "2 Nov"), ("month", 135, "November 2026")],
 )
 def test_it_zooms_by_day_week_and_month(manager_client, zoom, days, label):
     make_task("Tile", start_date=day(0), due_date=day(1))

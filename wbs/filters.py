@@ -8,8 +8,8 @@ the few project cards a manager plans, so they are a view of their own (`work=tu
 import datetime
 
 import django_filters
-from django import forms
 import django_filters.fields
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -110,7 +110,10 @@ class TaskFilter(django_filters.FilterSet):
         choices=WorkScope.CHOICES, method="filter_nothing", empty_label=None, label="Work", widget=forms.RadioSelect
     )
     project = django_filters.ModelChoiceFilter(
-        queryset=Project.objects.order_by("name", "id"), field_name="wbs_item__project", empty_label="All projects", label="Project"
+        queryset=Project.objects.order_by("name", "id"),
+        field_name="wbs_item__project",
+        empty_label="All projects",
+        label="Project",
     )
     property = django_filters.ModelChoiceFilter(queryset=Property.objects.all(), empty_label="All properties")
     assignee = AssigneeChoiceFilter(empty_label="Anyone")

@@ -25,6 +25,7 @@ from wbs.gantt.layout import (
 )
 from wbs.gantt.url_state import FocusLinks, chart_query, kept_fields, window_from
 from wbs.models import DependencyType, Task
+from wbs.scheduling import WorkCalendar, critical_task_ids
 from wbs.services.schedule import PlannedMove
 
 # The keys the Gantt answers (static/js/shortcuts.js acts on the elements marked data-shortcut="<key>", gantt.js on
@@ -43,7 +44,6 @@ GANTT_SHORTCUTS = [
     ("?", "Show this list"),
     ("Esc", "Cancel a drag, close the preview or this list"),
 ]
-from wbs.scheduling import WorkCalendar, critical_task_ids
 
 
 def chart_context(request: HttpRequest) -> dict:

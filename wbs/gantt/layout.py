@@ -509,9 +509,7 @@ def orthogonal_path(points: list[tuple[int, int]]) -> str:
     return " ".join(parts)
 
 
-def fit_label(
-    text: str, room: int, *, char_width: int = LABEL_CHAR_WIDTH, min_chars: int = LABEL_MIN_CHARS
-) -> str:
+def fit_label(text: str, room: int, *, char_width: int = LABEL_CHAR_WIDTH, min_chars: int = LABEL_MIN_CHARS) -> str:
     """`text` cut to the pixels available (with an ellipsis), or "" when too few characters would fit."""
     chars = room // char_width
     if chars < min_chars or not text:

@@ -14,7 +14,6 @@ from wbs.services.board import POSITION_GAP
 from wbs.services.tasks import task_create
 
 
-
 @acting_user
 def board_card_add(
     *,

@@ -106,7 +106,9 @@ def _board_context(request: HtmxHttpRequest, filterset: BoardTaskFilter) -> dict
     }
 
 
-def _render_board(request: HtmxHttpRequest, filterset: BoardTaskFilter, *, extra: dict | None = None, status: int = 200):
+def _render_board(
+    request: HtmxHttpRequest, filterset: BoardTaskFilter, *, extra: dict | None = None, status: int = 200
+):
     # A filter that does not validate shows its errors on an empty board, answered 400.
     if filterset.is_bound and not filterset.is_valid():
         status = 400
