@@ -256,6 +256,14 @@ def test_a_name_with_no_room_inside_or_beside_is_left_to_the_tooltip():
     assert first.label == ""
 
 
+def test_a_double_booking_s_name_fits_the_part_of_its_strip_left_uncovered():
+    first, second = label_stays([stay(0, 300, "Lia Fernandes"), stay(60, 200, "Lena Novak")], 1000)
+
+    # The second strip is drawn over the first from x=60: the first name is cut to the 50 px before it.
+    assert first.label_inside and len(first.label) * 7 <= 60 - 2 * 5 and first.label.endswith("…")
+    assert second.label == "Lena Novak"
+
+
 def test_a_name_beside_the_last_stay_stops_at_the_chart_s_end():
     (last,) = label_stays([stay(950, 24, "Bea Moreira Santos")], 1008)
 

@@ -309,21 +309,25 @@ def label_stays(stays: list[Stay], width: int) -> list[Stay]:
     """Each stay with its guest's name where it fits: inside the strip (cut with an ellipsis if need be), else in
     the free space after it up to the next stay or the chart's end, else none (the strip's tooltip names them).
 
-    A name never runs past its strip into the next one or off the chart.
+    Stays are drawn in the order returned (by x), so a stay that overlaps the next one (a double booking) shows
+    only its part before the next one starts: its name is fitted to that part. A name never runs under another
+    strip or off the chart.
     """
     stays = sorted(stays, key=lambda stay: (stay.x, stay.width))
     labelled = []
     for number, stay in enumerate(stays):
         name = str(stay.booking.guest_name or "")
+        end = stay.x + stay.width
+        later = stays[number + 1 :]
+        # Where the next strip (drawn over this one) starts, if it starts before this one ends.
+        covered_from = min((other.x for other in later if other.x < end), default=end)
         inside = fit_label(
-            name, stay.width - 2 * STAY_LABEL_PAD, char_width=STAY_CHAR_WIDTH, min_chars=STAY_LABEL_MIN_CHARS
+            name, covered_from - stay.x - 2 * STAY_LABEL_PAD, char_width=STAY_CHAR_WIDTH, min_chars=STAY_LABEL_MIN_CHARS
         )
-        if inside:
+        if inside or covered_from < end:
             labelled.append(replace(stay, label=inside, label_x=stay.x + STAY_LABEL_PAD, label_inside=True))
             continue
-        end = stay.x + stay.width
-        # Later stays start at or after this one; the first that starts after its end bounds the free space.
-        following = next((other.x for other in stays[number + 1 :] if other.x >= end), width)
+        following = min((other.x for other in later if other.x >= end), default=width)
         beside = fit_label(
             name, following - end - 2 * STAY_LABEL_PAD, char_width=STAY_CHAR_WIDTH, min_chars=STAY_LABEL_MIN_CHARS
         )
