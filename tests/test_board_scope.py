@@ -168,3 +168,28 @@ def test_quick_add_refuses_what_it_cannot_use_and_writes_nothing(manager_client,
 def test_cleaners_cannot_add_cards(cleaner_client):
     assert cleaner_client.post(ADD, {"title": "Sneaky", "status": "todo"}).status_code == 403
     assert not Task.objects.exists()
+
+
+def test_a_card_added_in_a_swimlane_joins_that_lane(manager_client, htmx_headers, cleaner):
+    beach, city = make_property("Beach House"), make_property("City Flat")
+    make_task("Fix the gate", property=beach)
+    make_task("Paint the door", property=city)
+
+    response = manager_client.post(
+        ADD + "?lane=property", {"title": "Oil the hinges", "status": "todo", "lane_id": city.pk}, headers=htmx_headers
+    )
+
+    html = response.content.decode()
+    assert Task.objects.get(title="Oil the hinges").property == city
+    assert f'id="add-lane-todo-{city.pk}"' in html and f'id="add-lane-todo-{beach.pk}"' in html
+    assert html.count("autofocus") == 1
+    # The lane of tasks without an assignee takes the card without one.
+    manager_client.post(ADD + "?lane=assignee", {"title": "Nobody's yet", "status": "todo", "lane_id": "none"})
+    assert Task.objects.get(title="Nobody's yet").assignee is None
+
+
+def test_quick_add_refuses_a_lane_that_is_not_an_id(manager_client):
+    response = manager_client.post(ADD + "?lane=property", {"title": "X", "status": "todo", "lane_id": "-1"})
+
+    assert response.status_code == 400
+    assert not Task.objects.filter(title="X").exists()

@@ -34,17 +34,25 @@ class BoardColumnForm(forms.Form):
         return self.cleaned_data["lane"] or None
 
     def clean_lane_id(self) -> int | None:
-        """A property or user id, or "none" (or nothing) for the lane of tasks without one."""
-        raw = self.cleaned_data["lane_id"].strip()
-        if raw in ("", "none"):
-            return None
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
-            raise forms.ValidationError("lane_id is an id or “none”.")
-        return int(raw)
+        return lane_id_from(self.cleaned_data["lane_id"])
+
+
+def lane_id_from(text: str) -> int | None:
+    """A property or user id, or "none" (or nothing) for the lane of tasks without one."""
+    raw = text.strip()
+    if raw in ("", "none"):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+        raise forms.ValidationError("lane_id is an id or “none”.")
+    return int(raw)
 
 
 class QuickAddForm(forms.Form):
-    """A card typed into a column: its title and the column."""
+    """A card typed into a column (of a swimlane: `lane_id`, the lane's property or assignee, or "none")."""
 
     title = forms.CharField(max_length=Task._meta.get_field("title").max_length, strip=True)
     status = forms.ChoiceField(choices=[(status.value, status.label) for status in QUICK_ADD_STATUSES])
+    lane_id = forms.CharField(required=False)
+
+    def clean_lane_id(self) -> int | None:
+        return lane_id_from(self.cleaned_data["lane_id"])

@@ -198,7 +198,11 @@ def board_add(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput("Type a title (up to 200 characters) into the To do, In progress or Blocked column.")
     filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
-    chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+    chosen = dict(filterset.form.cleaned_data) if filterset.is_valid() else {}
+    lane = _lane_of(request)
+    if lane:
+        # The card joins the lane it was typed into: its property or assignee (none for the lane of tasks without).
+        chosen[lane] = board_queries.lane_object(lane, form.cleaned_data["lane_id"])
     task = board_card_add(
         title=form.cleaned_data["title"],
         status=form.cleaned_data["status"],
@@ -211,7 +215,12 @@ def board_add(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx:
         return redirect(f"{reverse('wbs:board')}?{_filter_query(request)}")
     # The column's form stays open for the next card.
-    return _render_board(request, filterset, extra={"added_status": task.status, "added_id": task.pk})
+    added = {
+        "added_status": task.status,
+        "added_id": task.pk,
+        "added_lane": board_queries.lane_key(form.cleaned_data["lane_id"]) if lane else "none",
+    }
+    return _render_board(request, filterset, extra=added)
 
 
 def _confirm_done(request: HtmxHttpRequest, error: NeedsConfirmation, data: dict) -> HttpResponse:
