@@ -53,13 +53,25 @@
       if (item === previewed) { restore(item); item.classList.add("is-previewing"); }
       var body = item.querySelector(".gantt-bar, .gantt-milestone");
       var box = body.getBBox();
-      var rect = document.createElementNS(SVG_NS, "rect");
+      var x = Number(row.dataset.ghostX);
+      var width = Number(row.dataset.ghostWidth);
+      var rect;
+      if (body.matches(".gantt-milestone")) {
+        // A milestone's ghost is a diamond like it, on its new day.
+        var cx = x + width / 2;
+        var cy = box.y + box.height / 2;
+        var r = box.width / 2;
+        rect = document.createElementNS(SVG_NS, "polygon");
+        rect.setAttribute("points", [cx, cy - r, cx + r, cy, cx, cy + r, cx - r, cy].join(" "));
+      } else {
+        rect = document.createElementNS(SVG_NS, "rect");
+        rect.setAttribute("x", x);
+        rect.setAttribute("y", box.y);
+        rect.setAttribute("width", width);
+        rect.setAttribute("height", box.height);
+        rect.setAttribute("rx", 4);
+      }
       rect.setAttribute("class", "gantt-ghost" + (index === 0 ? " is-source" : ""));
-      rect.setAttribute("x", row.dataset.ghostX);
-      rect.setAttribute("y", box.y);
-      rect.setAttribute("width", row.dataset.ghostWidth);
-      rect.setAttribute("height", box.height);
-      rect.setAttribute("rx", 4);
       rect.dataset.task = row.dataset.ghostTask;
       group.appendChild(rect);
       item.classList.add("is-moving");
