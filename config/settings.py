@@ -319,6 +319,8 @@ TIMELINE_MAX_DAYS = env_int("TIMELINE_MAX_DAYS", 62, minimum=14)
 
 # --- Work: board and Gantt (issue: work) ---
 BOARD_COLUMN_PAGE_SIZE = env_int("BOARD_COLUMN_PAGE_SIZE", 50, minimum=1)
+# The board shows turnover cards due in this many coming days (and open ones past their date) unless asked for all.
+BOARD_TURNOVER_DAYS = env_int("BOARD_TURNOVER_DAYS", 7, minimum=1)
 GANTT_DEFAULT_DAYS = env_int("GANTT_DEFAULT_DAYS", 42, minimum=7)
 GANTT_MAX_ROWS = env_int("GANTT_MAX_ROWS", 300, minimum=10)
 # The critical path is recomputed when tasks or dependencies change; this only bounds how long an unused entry lives.

@@ -77,8 +77,8 @@ def test_each_card_form_carries_the_csrf_token_for_posts_without_javascript(mana
 
     html = manager_client.get(BOARD).content.decode()
 
-    # One per card, and the sign-out form's.
-    assert html.count('name="csrfmiddlewaretoken"') == 3 + 1
+    # One per card, one per quick-add form (To do, In progress, Blocked), and the sign-out form's.
+    assert html.count('name="csrfmiddlewaretoken"') == 3 + 3 + 1
 
 
 def test_it_filters_by_property_and_text(manager_client):
@@ -190,9 +190,10 @@ def test_it_runs_the_same_queries_whatever_the_number_of_tasks(manager_client, d
     for before, after in zip(tasks[:-1:7], tasks[1::7], strict=False):
         link(before, after)
 
-    # session, user, roles, filter choices (properties, assignees, tags), counts, limits,
-    # the first ids of each of the five columns, cards, tags, blockers
-    with django_assert_num_queries(16):
+    # session, user, roles, filter choices (projects, properties, assignees, tags), counts, totals (the default
+    # scope narrows, and WIP limits count every task), limits, the first ids of each of the five columns, cards,
+    # tags, blockers
+    with django_assert_num_queries(18):
         response = manager_client.get(BOARD)
     assert response.status_code == 200
 
@@ -203,7 +204,7 @@ def test_it_runs_the_same_queries_with_swimlanes(manager_client, django_assert_n
         make_tasks(size // 3, property=make_property(f"House {number}"))
 
     # As above, but one window-function query ranks the cards of every column and lane.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = manager_client.get(BOARD, {"lane": "property"})
     assert response.status_code == 200
 

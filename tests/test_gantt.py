@@ -98,7 +98,9 @@ def test_it_only_loads_tasks_with_dates_in_the_window(manager_client):
 
 
 @pytest.mark.parametrize(
-    ("zoom", "days", "label"), [("day", 14, "Mon 2"), ("week", 42, "2 Nov"), ("month", 126, "November 2026")]
+    # Each draws the days that fill a 1,440 px screen's frame (FRAME_WIDTH): a day more, three, nine.
+    ("zoom", "days", "label"),
+    [("day", 15, "Mon 2"), ("week", 45, "2 Nov"), ("month", 135, "November 2026")],
 )
 def test_it_zooms_by_day_week_and_month(manager_client, zoom, days, label):
     make_task("Tile", start_date=day(0), due_date=day(1))
@@ -199,9 +201,9 @@ def test_it_runs_the_same_queries_whatever_the_number_of_tasks(manager_client, d
     )
     make_booking(beach, day(0))
 
-    # session, user, roles, filter choices (3), count, page, holidays, plan version and graph (2),
-    # arrows, bookings
-    with django_assert_num_queries(14):
+    # session, user, roles, filter choices (4: projects, properties, assignees, tags), count, page, holidays,
+    # plan version and graph (2), arrows, bookings
+    with django_assert_num_queries(15):
         response = manager_client.get(GANTT, WINDOW)
     assert response.status_code == 200
     assert Task.objects.count() == size

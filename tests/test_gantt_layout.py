@@ -3,22 +3,29 @@
 import datetime
 from types import SimpleNamespace
 
+import pytest
 from django.http import QueryDict
 
 from wbs.gantt.layout import (
     EARLIEST_DAY,
+    FRAME_WIDTH,
     HEADER_HEIGHT,
     LATEST_DAY,
     ROW_HEIGHT,
     ZOOMS,
     OtherEnd,
     PageSpot,
+    Stay,
     Window,
+    fit_widths,
+    label_stays,
     layout_bar,
+    layout_ghost,
     layout_links,
     layout_rows,
     layout_scale,
     place_stays,
+    step,
     stub_side,
 )
 from wbs.gantt.url_state import focus_id, window_from
@@ -59,7 +66,9 @@ def window(**params: str) -> Window:
 
 
 def test_the_default_window_starts_on_the_monday_a_week_before_today():
-    assert (window().zoom.name, window().start, window().days) == ("week", day(-7), 42)
+    # 42 days, and three more to fill the frame; Earlier and Later still move six weeks.
+    assert (window().zoom.name, window().start, window().days) == ("week", day(-7), 45)
+    assert step(window()) == datetime.timedelta(days=42)
 
 
 def test_an_unknown_zoom_or_a_start_that_is_not_a_date_falls_back_to_the_default():
@@ -70,7 +79,7 @@ def test_an_unknown_zoom_or_a_start_that_is_not_a_date_falls_back_to_the_default
 def test_a_start_out_of_range_is_moved_into_the_drawable_years():
     assert window(start="0001-01-01").start == EARLIEST_DAY
     late = window(start="9999-12-31", zoom="month")
-    assert late.end == LATEST_DAY and late.days == 126
+    assert late.end == LATEST_DAY and late.days == 135
 
 
 def test_a_focus_that_cannot_be_a_task_id_is_no_focus():
@@ -126,8 +135,8 @@ def test_a_task_with_one_date_is_a_one_day_bar_and_a_milestone_a_diamond():
 def test_stays_are_strips_on_their_property_row_for_their_nights():
     beach = SimpleNamespace(name="Beach House", code="BH")
     rows = layout_rows(DAY_WINDOW, [task(1, property_id=9, property=beach)], frozenset())
-    stay = SimpleNamespace(property_id=9, check_in=day(1), check_out=day(4))
-    elsewhere = SimpleNamespace(property_id=8, check_in=day(1), check_out=day(4))
+    stay = SimpleNamespace(property_id=9, check_in=day(1), check_out=day(4), guest_name="Ana")
+    elsewhere = SimpleNamespace(property_id=8, check_in=day(1), check_out=day(4), guest_name="Rui")
 
     place_stays(DAY_WINDOW, rows, [stay, elsewhere])
 
@@ -190,3 +199,88 @@ def test_the_week_scale_labels_mondays_and_shades_weekends():
 
     assert [(label.x, label.text) for label in scale.labels] == [(0, "2 Nov"), (168, "9 Nov")]
     assert [entry["day"] for entry in scale.non_working] == [day(2), day(5), day(6), day(12), day(13)]
+
+
+# Filling the frame
+
+
+@pytest.mark.parametrize("zoom", ["day", "week", "month"])
+def test_every_zoom_draws_a_chart_that_fills_the_frame_of_a_wide_screen(zoom):
+    drawn = window(zoom=zoom)
+    narrowest, widest = fit_widths(drawn.width)
+
+    # Never short of the frame, and within what the SVG may be scaled to fit it exactly (a few per cent).
+    assert drawn.width >= FRAME_WIDTH
+    assert narrowest <= FRAME_WIDTH <= widest
+    # A frame a little wider (no scroll bar, a larger screen) is filled too.
+    assert widest >= FRAME_WIDTH + 15
+
+
+def test_earlier_and_later_keep_whole_weeks_though_the_window_is_wider():
+    week = window()
+    assert week.days > 42 and step(week) == datetime.timedelta(days=42)
+    assert (week.start + step(week)).weekday() == 0
+
+
+# Stay labels
+
+
+def stay(x: int, width: int, name: str) -> Stay:
+    return Stay(SimpleNamespace(guest_name=name), x, 7, width)
+
+
+def test_a_name_that_fits_goes_inside_its_strip():
+    (labelled,) = label_stays([stay(100, 216, "Ana Silva")], 1000)
+
+    assert (labelled.label, labelled.label_inside, labelled.label_x) == ("Ana Silva", True, 105)
+
+
+def test_a_long_name_is_cut_to_its_strip_never_past_it():
+    (labelled,) = label_stays([stay(0, 100, "Maximiliana Fonseca-Albuquerque")], 1000)
+
+    assert labelled.label_inside and labelled.label.endswith("…")
+    assert len(labelled.label) * 7 <= 100 - 2 * 5
+
+
+def test_a_name_too_long_for_a_short_stay_goes_beside_it_up_to_the_next_stay():
+    short, following = label_stays([stay(0, 24, "Bea Moreira"), stay(120, 200, "Carlos")], 1000)
+
+    assert (short.label_inside, short.label_x) == (False, 29)
+    assert 29 + len(short.label) * 7 <= 120  # stops before the next stay
+    assert following.label == "Carlos" and following.label_inside
+
+
+def test_a_name_with_no_room_inside_or_beside_is_left_to_the_tooltip():
+    first, _ = label_stays([stay(0, 8, "Bea Moreira"), stay(10, 200, "Carlos")], 1000)
+
+    assert first.label == ""
+
+
+def test_a_double_booking_s_name_fits_the_part_of_its_strip_left_uncovered():
+    first, second = label_stays([stay(0, 300, "Lia Fernandes"), stay(60, 200, "Lena Novak")], 1000)
+
+    # The second strip is drawn over the first from x=60: the first name is cut to the 50 px before it.
+    assert first.label_inside and len(first.label) * 7 <= 60 - 2 * 5 and first.label.endswith("…")
+    assert second.label == "Lena Novak"
+
+
+def test_a_name_beside_the_last_stay_stops_at_the_chart_s_end():
+    (last,) = label_stays([stay(950, 24, "Bea Moreira Santos")], 1008)
+
+    assert not last.label_inside and last.label_x + len(last.label) * 7 <= 1008
+
+
+# Ghost bars of the reschedule preview
+
+
+def test_a_ghost_is_drawn_like_the_bar_at_the_new_dates():
+    ghost = layout_ghost(DAY_WINDOW, 7, day(2), day(4))
+
+    assert (ghost.task_id, ghost.x, ghost.width, ghost.clipped_left, ghost.clipped_right) == (7, 144, 216, False, False)
+
+
+def test_a_ghost_past_the_window_is_clipped_and_one_wholly_outside_is_none():
+    clipped = layout_ghost(DAY_WINDOW, 7, day(12), day(20))
+
+    assert (clipped.x, clipped.width, clipped.clipped_right) == (12 * 72, 2 * 72, True)
+    assert layout_ghost(DAY_WINDOW, 7, day(30), day(31)) is None

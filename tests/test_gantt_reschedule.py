@@ -176,3 +176,28 @@ def test_cleaners_cannot_reschedule_or_link(cleaner_client):
     )
     assert cleaner_client.post(reverse("wbs:gantt_dependency_add"), {}).status_code == 403
     assert Task.objects.get(pk=task.pk).start_date == day(0)
+
+
+def test_the_preview_gives_every_moved_task_a_ghost_bar_at_its_new_dates(manager_client, htmx_headers):
+    chain = make_chain(3)  # Mon, Tue, Wed
+    make_task("Unrelated", start_date=day(0), due_date=day(0))
+
+    html = manager_client.get(
+        preview_url(chain[0]) + f"?{WINDOW}&start_date=2026-11-04&due_date=2026-11-04", headers=htmx_headers
+    ).content.decode()
+
+    # Day zoom, 72 px a day from Monday: Wed, Thu, Fri; the unrelated task does not move and has no ghost.
+    for task, x in zip(chain, (144, 216, 288), strict=True):
+        assert f'data-ghost-task="{task.pk}" data-ghost-x="{x}" data-ghost-width="72"' in html
+    assert html.count("data-ghost-task=") == 3
+
+
+def test_a_task_moved_out_of_the_window_is_listed_without_a_ghost(manager_client, htmx_headers):
+    chain = make_chain(2)
+
+    html = manager_client.get(
+        preview_url(chain[0]) + f"?{WINDOW}&start_date=2027-03-01&due_date=2027-03-01", headers=htmx_headers
+    ).content.decode()
+
+    assert f'data-ghost-task="{chain[1].pk}">' in html
+    assert "data-ghost-x" not in html

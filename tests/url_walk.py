@@ -137,6 +137,7 @@ ROUTES: dict[str, Route] = {
     "wbs:board": Route(MANAGER),
     "wbs:board_move": Route(MANAGER),
     "wbs:board_column": Route(MANAGER),
+    "wbs:board_add": Route(MANAGER),
     "wbs:task_export": Route(MANAGER),
     "wbs:gantt": Route(MANAGER),
     "wbs:gantt_reschedule_preview": Route(MANAGER, _pk("task")),

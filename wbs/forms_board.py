@@ -1,8 +1,8 @@
-"""Forms of the board: moving a card, and the parameters of a column's load-more request."""
+"""Forms of the board: moving a card, adding one, and the parameters of a column's load-more request."""
 
 from django import forms
 
-from wbs.models import TaskStatus
+from wbs.models import QUICK_ADD_STATUSES, Task, TaskStatus
 from wbs.queries.board import LANES
 
 # Past any real column, and inside what SQLite and PostgreSQL take as an OFFSET or a rank to compare with.
@@ -34,10 +34,25 @@ class BoardColumnForm(forms.Form):
         return self.cleaned_data["lane"] or None
 
     def clean_lane_id(self) -> int | None:
-        """A property or user id, or "none" (or nothing) for the lane of tasks without one."""
-        raw = self.cleaned_data["lane_id"].strip()
-        if raw in ("", "none"):
-            return None
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
-            raise forms.ValidationError("lane_id is an id or “none”.")
-        return int(raw)
+        return lane_id_from(self.cleaned_data["lane_id"])
+
+
+def lane_id_from(text: str) -> int | None:
+    """A property or user id, or "none" (or nothing) for the lane of tasks without one."""
+    raw = text.strip()
+    if raw in ("", "none"):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+        raise forms.ValidationError("lane_id is an id or “none”.")
+    return int(raw)
+
+
+class QuickAddForm(forms.Form):
+    """A card typed into a column (of a swimlane: `lane_id`, the lane's property or assignee, or "none")."""
+
+    title = forms.CharField(max_length=Task._meta.get_field("title").max_length, strip=True)
+    status = forms.ChoiceField(choices=[(status.value, status.label) for status in QUICK_ADD_STATUSES])
+    lane_id = forms.CharField(required=False)
+
+    def clean_lane_id(self) -> int | None:
+        return lane_id_from(self.cleaned_data["lane_id"])

@@ -125,6 +125,8 @@ class TaskStatus(models.TextChoices):
 
 # A closed task no longer blocks its successors, and is never overdue.
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
+# The board's columns a card can be typed into: open work; done and cancelled tasks are reached, not added.
+QUICK_ADD_STATUSES = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
 
 
 class Priority(models.IntegerChoices):

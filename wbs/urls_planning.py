@@ -8,6 +8,7 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/move/", board.board_move, name="board_move"),
     path("board/column/", board.board_column, name="board_column"),
+    path("board/add/", board.board_add, name="board_add"),
     path("tasks/export/", board.task_export, name="task_export"),
     path("gantt/", gantt.gantt, name="gantt"),
     path("gantt/tasks/<int:pk>/dates/", gantt.gantt_reschedule_preview, name="gantt_reschedule_preview"),

@@ -20,7 +20,78 @@
     if (aside) { aside.innerHTML = ""; aside.hidden = true; }
     restore(previewed);
     previewed = null;
+    clearGhosts();
   }
+
+  // ---- Ghost bars: where the preview would move each task ----------------------------------------------
+  // The preview's table rows carry each moved task's new x and width in chart pixels (data-ghost-x/-width,
+  // worked out by the server for this window); the ghost goes in the row of the task's own bar. A moved task
+  // with no bar on this page of rows, or new dates outside the window, has no ghost: the table says how many.
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function clearGhosts() {
+    document.querySelectorAll(".gantt-ghosts").forEach(function (group) { group.remove(); });
+    document.querySelectorAll(".gantt-item.is-moving").forEach(function (item) { item.classList.remove("is-moving"); });
+  }
+
+  function drawGhosts(aside) {
+    clearGhosts();
+    var svg = document.querySelector(".gantt-svg");
+    var rows = aside.querySelectorAll("[data-ghost-task]");
+    if (!svg || !rows.length) { return; }
+    var group = document.createElementNS(SVG_NS, "g");
+    group.setAttribute("class", "gantt-ghosts");
+    var drawn = 0;
+    rows.forEach(function (row, index) {
+      var item = svg.querySelector("#gantt-task-" + row.dataset.ghostTask);
+      if (!item || row.dataset.ghostX === undefined) {
+        row.classList.add("is-off-chart");
+        return;
+      }
+      // The bar's own place: a dropped bar is back at its old dates while its ghost shows the new ones.
+      if (item === previewed) { restore(item); item.classList.add("is-previewing"); }
+      var body = item.querySelector(".gantt-bar, .gantt-milestone");
+      var box = body.getBBox();
+      var x = Number(row.dataset.ghostX);
+      var width = Number(row.dataset.ghostWidth);
+      var rect;
+      if (body.matches(".gantt-milestone")) {
+        // A milestone's ghost is a diamond like it, on its new day.
+        var cx = x + width / 2;
+        var cy = box.y + box.height / 2;
+        var r = box.width / 2;
+        rect = document.createElementNS(SVG_NS, "polygon");
+        rect.setAttribute("points", [cx, cy - r, cx + r, cy, cx, cy + r, cx - r, cy].join(" "));
+      } else {
+        rect = document.createElementNS(SVG_NS, "rect");
+        rect.setAttribute("x", x);
+        rect.setAttribute("y", box.y);
+        rect.setAttribute("width", width);
+        rect.setAttribute("height", box.height);
+        rect.setAttribute("rx", 4);
+      }
+      rect.setAttribute("class", "gantt-ghost" + (index === 0 ? " is-source" : ""));
+      rect.dataset.task = row.dataset.ghostTask;
+      group.appendChild(rect);
+      item.classList.add("is-moving");
+      drawn += 1;
+    });
+    svg.appendChild(group);
+    var tip = svg.querySelector(".gantt-drag-tip");
+    if (tip) { tip.remove(); }
+    var note = aside.querySelector("[data-ghost-note]");
+    if (note) {
+      var missing = rows.length - drawn;
+      note.textContent = "Dashed bars show the new dates of " + drawn + " task" + (drawn === 1 ? "" : "s") +
+        (missing ? "; " + missing + " more " + (missing === 1 ? "is" : "are") + " on another page or outside this window (marked below)." : ".");
+    }
+  }
+
+  htmx.onLoad(function (root) {
+    var aside = root.id === "gantt-panel" ? root : (root.querySelector && root.querySelector("#gantt-panel"));
+    if (aside && !aside.hidden) { drawGhosts(aside); }
+  });
 
   document.addEventListener("click", function (event) {
     if (swallowClick) {
@@ -260,7 +331,8 @@
       // The bar goes back now; the release that follows is then neither a drop nor a click.
       drag.cancelled = true;
       if (drag.moved) { finish(drag, true); } else { drag = null; }
-    } else if (previewed) {
+    } else if (!document.querySelector("dialog[open]") && (previewed || (panel() && !panel().hidden))) {
+      // The preview or date form, however it was opened (a drop, a click on a bar or a row's label).
       closePanel();
     }
   });

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from core.urls_helpers import url_for_each
@@ -12,7 +12,10 @@ from wbs.gantt.layout import (
     HEADER_HEIGHT,
     ROW_HEIGHT,
     ZOOMS,
+    Ghost,
     PageSpot,
+    fit_widths,
+    layout_ghost,
     layout_links,
     layout_rows,
     layout_scale,
@@ -23,6 +26,24 @@ from wbs.gantt.layout import (
 from wbs.gantt.url_state import FocusLinks, chart_query, kept_fields, window_from
 from wbs.models import DependencyType, Task
 from wbs.scheduling import WorkCalendar, critical_task_ids
+from wbs.services.schedule import PlannedMove
+
+# The keys the Gantt answers (static/js/shortcuts.js acts on the elements marked data-shortcut="<key>", gantt.js on
+# Esc); the "?" list shows these. tests/test_gantt_browser.py presses them.
+GANTT_SHORTCUTS = [
+    ("[", "Earlier"),
+    ("]", "Later"),
+    (".", "Back to today"),
+    ("d", "Day zoom"),
+    ("w", "Week zoom"),
+    ("m", "Month zoom"),
+    ("p", "Project work"),
+    ("t", "Turnovers"),
+    ("a", "All work"),
+    ("b", "Open the board"),
+    ("?", "Show this list"),
+    ("Esc", "Cancel a drag, close the preview or this list"),
+]
 
 
 def chart_context(request: HttpRequest) -> dict:
@@ -30,6 +51,7 @@ def chart_context(request: HttpRequest) -> dict:
     params = request.GET
     window = window_from(params, today=timezone.localdate(), default_days=settings.GANTT_DEFAULT_DAYS)
     filterset = TaskFilter(params, queryset=Task.objects.all())
+    min_width, max_width = fit_widths(window.width)
     page = Paginator(queries.gantt_tasks(filterset, window), settings.GANTT_MAX_ROWS).get_page(params.get("page"))
     calendar = WorkCalendar.from_settings()
     critical = critical_task_ids(calendar)
@@ -80,4 +102,13 @@ def chart_context(request: HttpRequest) -> dict:
         "row_height": ROW_HEIGHT,
         "header_height": HEADER_HEIGHT,
         "critical_count": sum(1 for row in rows if row.bar is not None and row.bar.critical),
+        "min_width": min_width,
+        "max_width": max_width,
+        "shortcuts": GANTT_SHORTCUTS,
     }
+
+
+def preview_ghosts(params: QueryDict, moves: list[PlannedMove]) -> list[tuple[PlannedMove, Ghost | None]]:
+    """Each move of a reschedule preview with its ghost bar in the URL's window (None outside it)."""
+    window = window_from(params, today=timezone.localdate(), default_days=settings.GANTT_DEFAULT_DAYS)
+    return [(move, layout_ghost(window, move.task_id, move.new_start, move.new_due)) for move in moves]

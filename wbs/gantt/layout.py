@@ -8,7 +8,7 @@ shape can be checked without either.
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
 from wbs.models import DependencyType
@@ -41,6 +41,7 @@ class Zoom:
 
 
 # Each default window is about 1,000 px wide: it fills a desktop screen beside the labels and fits a landscape page.
+# window_days() then adds the days that fill FRAME_WIDTH.
 ZOOMS = {
     "day": Zoom("day", "Day", 72),
     "week": Zoom("week", "Week", 24),
@@ -53,6 +54,9 @@ class Window:
     zoom: Zoom
     start: datetime.date
     days: int
+    # How far Earlier and Later move in the day and week zooms (0: the whole window). The window is drawn a few
+    # days wider than that to fill its frame; the step stays whole weeks, so windows keep starting on Mondays.
+    step_days: int = 0
 
     @functools.cached_property
     def end(self) -> datetime.date:
@@ -72,9 +76,28 @@ class Window:
         return self.start <= day <= self.end
 
 
-def window_days(zoom: Zoom, default_days: int) -> int:
-    """How many days a zoom shows: two weeks of days, `default_days` of weeks, three times that of months."""
+# The chart's frame beside the labels on a 1,440 px desktop (static/css/app.css): the 1,440 px container less the
+# page's scroll bar (15), its padding (2 × 24), the 300 px label column and the borders (3).
+FRAME_WIDTH = 1074
+# The drawing is stretched or narrowed by up to this share to fit the frame it is in exactly (the SVG scales to the
+# frame's width; rows keep their height): text 3 % wider or narrower is not seen, a gap at the chart's end is.
+FIT_TOLERANCE = 0.03
+
+
+def nominal_days(zoom: Zoom, default_days: int) -> int:
+    """The span a zoom is about: two weeks of days, `default_days` of weeks, three times that of months."""
     return {"day": 14, "week": default_days, "month": default_days * 3}[zoom.name]
+
+
+def window_days(zoom: Zoom, default_days: int) -> int:
+    """How many days a zoom draws: its nominal span, and at least the days that fill FRAME_WIDTH, so the chart
+    does not stop short of its frame."""
+    return max(nominal_days(zoom, default_days), -(-FRAME_WIDTH // zoom.day_width))
+
+
+def fit_widths(width: int) -> tuple[int, int]:
+    """The narrowest and widest a chart `width` px wide may be drawn to fill its frame (see FIT_TOLERANCE)."""
+    return int(width * (1 - FIT_TOLERANCE)), int(width * (1 + FIT_TOLERANCE))
 
 
 def window_start(zoom: Zoom, day: datetime.date) -> datetime.date:
@@ -95,7 +118,9 @@ def clamp_start(start: datetime.date, days: int) -> datetime.date:
 
 def step(window: Window) -> datetime.timedelta:
     """How far Earlier and Later move: a window's width, or a quarter in the month zoom."""
-    return datetime.timedelta(days=window.days if window.zoom.name != "month" else 91)
+    if window.zoom.name == "month":
+        return datetime.timedelta(days=91)
+    return datetime.timedelta(days=window.step_days or window.days)
 
 
 class GanttTask(Protocol):
@@ -172,21 +197,55 @@ def layout_bar(window: Window, task: GanttTask, y: int, critical: frozenset[int]
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Ghost:
+    """Where a task the reschedule preview would move is drawn at its new dates: a dashed bar in its row.
+
+    The row (y) is found in the page by the task's bar, since the preview panel is drawn apart from the chart; a
+    task with no bar on this page of rows has no ghost, and the preview's table says so.
+    """
+
+    task_id: int
+    x: int
+    width: int
+    clipped_left: bool
+    clipped_right: bool
+
+
+def layout_ghost(window: Window, task_id: int, start: datetime.date, due: datetime.date) -> Ghost | None:
+    """The ghost of a task moved to `start` … `due`, as its bar would be drawn; None when those dates are wholly
+    outside the window."""
+    if due < window.start or start > window.end:
+        return None
+    left = window.x(window.clip(start))
+    right = window.x(window.clip(due)) + window.zoom.day_width
+    return Ghost(task_id, left, max(right - left, 4), start < window.start, due > window.end)
+
+
 @functools.lru_cache(maxsize=1024)
 def short_date(day: datetime.date | None) -> str:
     # Cached: a page writes the same few dozen dates into hundreds of tooltips.
     return f"{day.day} {day:%b}" if day else "?"
 
 
+# A stay's guest name is 11 px semi-bold text: about 7 px a character, 5 px from the strip's ends.
+STAY_CHAR_WIDTH = 7
+STAY_LABEL_PAD = 5
+STAY_LABEL_MIN_CHARS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Stay:
-    """A booking's nights on its property's header row."""
+    """A booking's nights on its property's header row, and its guest's name inside the strip or just after it."""
 
     booking: Any
     x: int
     y: int
     width: int
     height: int = 18
+    label: str = ""
+    label_x: int = 0
+    label_inside: bool = True
 
 
 @dataclass
@@ -242,6 +301,38 @@ def place_stays(window: Window, rows: list[Row], bookings: Iterable[Any]) -> Non
         left = window.x(window.clip(booking.check_in))
         right = window.x(window.clip(booking.check_out - datetime.timedelta(days=1))) + window.zoom.day_width
         row.strip.append(Stay(booking, left, row.y + 7, max(right - left, 3)))
+    for row in property_rows.values():
+        row.strip = label_stays(row.strip, window.width)
+
+
+def label_stays(stays: list[Stay], width: int) -> list[Stay]:
+    """Each stay with its guest's name where it fits: inside the strip (cut with an ellipsis if need be), else in
+    the free space after it up to the next stay or the chart's end, else none (the strip's tooltip names them).
+
+    Stays are drawn in the order returned (by x), so a stay that overlaps the next one (a double booking) shows
+    only its part before the next one starts: its name is fitted to that part. A name never runs under another
+    strip or off the chart.
+    """
+    stays = sorted(stays, key=lambda stay: (stay.x, stay.width))
+    labelled = []
+    for number, stay in enumerate(stays):
+        name = str(stay.booking.guest_name or "")
+        end = stay.x + stay.width
+        later = stays[number + 1 :]
+        # Where the next strip (drawn over this one) starts, if it starts before this one ends.
+        covered_from = min((other.x for other in later if other.x < end), default=end)
+        inside = fit_label(
+            name, covered_from - stay.x - 2 * STAY_LABEL_PAD, char_width=STAY_CHAR_WIDTH, min_chars=STAY_LABEL_MIN_CHARS
+        )
+        if inside or covered_from < end:
+            labelled.append(replace(stay, label=inside, label_x=stay.x + STAY_LABEL_PAD, label_inside=True))
+            continue
+        following = min((other.x for other in later if other.x >= end), default=width)
+        beside = fit_label(
+            name, following - end - 2 * STAY_LABEL_PAD, char_width=STAY_CHAR_WIDTH, min_chars=STAY_LABEL_MIN_CHARS
+        )
+        labelled.append(replace(stay, label=beside, label_x=end + STAY_LABEL_PAD, label_inside=False))
+    return labelled
 
 
 def _null_last(value: Any, nulls_largest: bool) -> tuple:
@@ -422,10 +513,10 @@ def orthogonal_path(points: list[tuple[int, int]]) -> str:
     return " ".join(parts)
 
 
-def fit_label(text: str, room: int) -> str:
+def fit_label(text: str, room: int, *, char_width: int = LABEL_CHAR_WIDTH, min_chars: int = LABEL_MIN_CHARS) -> str:
     """`text` cut to the pixels available (with an ellipsis), or "" when too few characters would fit."""
-    chars = room // LABEL_CHAR_WIDTH
-    if chars < LABEL_MIN_CHARS:
+    chars = room // char_width
+    if chars < min_chars or not text:
         return ""
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 

@@ -46,7 +46,7 @@ def dependency_rows(drawn_ids, filterset: TaskFilter, *, with_order: bool) -> Qu
 
     def half(drawn: str, other: str) -> QuerySet:
         # Without filters every live task is shown; with them, each other end is looked up by its id.
-        shown = Exists(filterset.qs.filter(pk=OuterRef(f"{other}_id"))) if filterset.form.has_changed() else Value(True)
+        shown = Exists(filterset.qs.filter(pk=OuterRef(f"{other}_id"))) if filterset.narrows() else Value(True)
         fields = _OTHER_END_FIELDS + (_OTHER_END_ORDER if with_order else ())
         return (
             TaskDependency.objects.filter(**{f"{drawn}_id__in": drawn_ids})

@@ -10,7 +10,7 @@ import datetime
 from django.http import QueryDict
 from django.urls import reverse
 
-from wbs.gantt.layout import WHERE, ZOOMS, OtherEnd, Window, clamp_start, window_days, window_start
+from wbs.gantt.layout import WHERE, ZOOMS, OtherEnd, Window, clamp_start, nominal_days, window_days, window_start
 
 # Parameters that belong to one visit, not to the chart: dropped from every link the chart writes.
 _TRANSIENT = ("start_date", "due_date", "page", "focus")
@@ -26,7 +26,7 @@ def window_from(params: QueryDict, *, today: datetime.date, default_days: int) -
         start = datetime.date.fromisoformat(params["start"])
     except (KeyError, ValueError):
         start = window_start(zoom, today)
-    return Window(zoom, clamp_start(start, days), days)
+    return Window(zoom, clamp_start(start, days), days, step_days=nominal_days(zoom, default_days))
 
 
 def focus_id(params: QueryDict) -> int | None:

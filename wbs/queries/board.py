@@ -5,10 +5,12 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django_stubs_ext import StrOrPromise
 
+from bookings.models import Property
 from core.urls_helpers import url_for_each
 from wbs.models import CLOSED_STATUSES, BoardColumn, Priority, Task, TaskQuerySet, TaskStatus
 
@@ -74,6 +76,14 @@ def _lane_label(lane: str, card: Task | None) -> str:
     if lane == "assignee":
         return related.get_full_name() or related.get_username()
     return related.name
+
+
+def lane_object(lane: str, lane_id: int | None):
+    """The property or user a lane stands for (None for the lane of tasks without one, or one that is gone)."""
+    if lane_id is None:
+        return None
+    model = Property if lane == "property" else get_user_model()
+    return model.objects.filter(pk=lane_id).first()
 
 
 def column_headers(tasks: TaskQuerySet, *, lane: str | None, filtered: bool) -> tuple[dict, dict, dict]:

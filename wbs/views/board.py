@@ -1,4 +1,5 @@
-"""The Kanban board (/board/): status columns, swimlanes, load-more, moving cards, WIP limits; and the task export."""
+"""The Kanban board (/board/): status columns, swimlanes, load-more, moving and adding cards, WIP limits; and the
+task export."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,14 +16,27 @@ from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.ratelimits import rate_limit
 from core.roles import manager_required
 from core.spreadsheets import xlsx_response
-from wbs.filters import TaskFilter
-from wbs.forms_board import BoardColumnForm, MoveForm
-from wbs.models import Task
+from wbs.filters import BoardTaskFilter
+from wbs.forms_board import BoardColumnForm, MoveForm, QuickAddForm
+from wbs.models import QUICK_ADD_STATUSES, Task
 from wbs.queries import board as board_queries
 from wbs.queries.board import LANES
 from wbs.services.board import NeedsConfirmation, board_move_card
+from wbs.services.board_cards import board_card_add
 
 BOARD_TEMPLATE = "wbs/board.html"
+# The keys the board answers (static/js/shortcuts.js acts on the elements marked data-shortcut="<key>"); the "?"
+# list shows these. tests/test_board_browser.py presses each of them.
+BOARD_SHORTCUTS = [
+    ("n", "Add a card to To do"),
+    ("/", "Search the cards"),
+    ("p", "Project work"),
+    ("t", "Turnovers"),
+    ("a", "All work"),
+    ("g", "Open the Gantt"),
+    ("?", "Show this list"),
+    ("Esc", "Close this list or a form"),
+]
 
 
 def _lane_of(request: HtmxHttpRequest) -> str | None:
@@ -54,20 +68,22 @@ def _card_forms(request: HtmxHttpRequest) -> dict:
     return {
         "query": query,
         "move_url": f"{reverse('wbs:board_move')}?{query}",
+        "add_url": f"{reverse('wbs:board_add')}?{query}",
         "csrf_input": csrf_input(request),
         # Only the "moved" fragment swaps cards out of band; a name missing from the context is slow to look up.
         "oob": False,
+        "added_id": None,
     }
 
 
-def _board_context(request: HtmxHttpRequest, filterset: TaskFilter) -> dict:
+def _board_context(request: HtmxHttpRequest, filterset: BoardTaskFilter) -> dict:
     lane = _lane_of(request)
     lanes = []
     if filterset.is_valid():
         lanes = board_queries.board_lanes(
             filterset.qs,
             lane=lane,
-            filtered=filterset.form.has_changed(),
+            filtered=filterset.narrows(),
             page_size=settings.BOARD_COLUMN_PAGE_SIZE,
             today=timezone.localdate(),
         )
@@ -83,11 +99,16 @@ def _board_context(request: HtmxHttpRequest, filterset: TaskFilter) -> dict:
         "lanes_available": LANES,
         "lanes": lanes,
         "page_size": settings.BOARD_COLUMN_PAGE_SIZE,
+        "quick_add_statuses": QUICK_ADD_STATUSES,
+        "turnover_days": settings.BOARD_TURNOVER_DAYS,
+        "shortcuts": BOARD_SHORTCUTS,
         **_card_forms(request),
     }
 
 
-def _render_board(request: HtmxHttpRequest, filterset: TaskFilter, *, extra: dict | None = None, status: int = 200):
+def _render_board(
+    request: HtmxHttpRequest, filterset: BoardTaskFilter, *, extra: dict | None = None, status: int = 200
+):
     # A filter that does not validate shows its errors on an empty board, answered 400.
     if filterset.is_bound and not filterset.is_valid():
         status = 400
@@ -99,7 +120,7 @@ def _render_board(request: HtmxHttpRequest, filterset: TaskFilter, *, extra: dic
 @require_GET
 @manager_required
 def board(request: HtmxHttpRequest) -> HttpResponse:
-    return _render_board(request, TaskFilter(request.GET, queryset=Task.objects.all()))
+    return _render_board(request, BoardTaskFilter(request.GET, queryset=Task.objects.all()))
 
 
 @require_GET
@@ -111,7 +132,7 @@ def board_column(request: HtmxHttpRequest) -> HttpResponse:
     form = BoardColumnForm(request.GET)
     if not form.is_valid():
         raise InvalidInput("Not a column of the board: " + "; ".join(form.errors.as_text().splitlines()))
-    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
+    filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
     if not filterset.is_valid():
         raise InvalidInput("The filter is not valid: " + "; ".join(filterset.errors.as_text().splitlines()))
     status, offset, lane, lane_id = (form.cleaned_data[name] for name in ("status", "offset", "lane", "lane_id"))
@@ -160,20 +181,53 @@ def board_move(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(board_url)
     if data["confirmed"]:
         return HttpResponseClientRedirect(board_url)
-    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
+    filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
     if request.htmx.target == "board":
         return _render_board(request, filterset)
-    columns = board_queries.header_columns(filterset.qs, lane=_lane_of(request), filtered=filterset.form.has_changed())
+    columns = board_queries.header_columns(filterset.qs, lane=_lane_of(request), filtered=filterset.narrows())
     card = board_queries.card(result.task.pk, timezone.localdate())
     context = {"columns": columns, "card": card, **_card_forms(request)}
     return render_page(request, BOARD_TEMPLATE + "#moved", context)
+
+
+@require_POST
+@manager_required
+def board_add(request: HtmxHttpRequest) -> HttpResponse:
+    """A card typed into a column (in the board's project, property or assignee): the board redrawn with it."""
+    form = QuickAddForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("Type a title (up to 200 characters) into the To do, In progress or Blocked column.")
+    filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
+    chosen = dict(filterset.form.cleaned_data) if filterset.is_valid() else {}
+    lane = _lane_of(request)
+    if lane:
+        # The card joins the lane it was typed into: its property or assignee (none for the lane of tasks without).
+        chosen[lane] = board_queries.lane_object(lane, form.cleaned_data["lane_id"])
+    task = board_card_add(
+        title=form.cleaned_data["title"],
+        status=form.cleaned_data["status"],
+        user=request.user,
+        project=chosen.get("project"),
+        property=chosen.get("property"),
+        assignee=chosen.get("assignee"),
+    )
+    messages.success(request, f"Added “{task.title}”.")
+    if not request.htmx:
+        return redirect(f"{reverse('wbs:board')}?{_filter_query(request)}")
+    # The column's form stays open for the next card.
+    added = {
+        "added_status": task.status,
+        "added_id": task.pk,
+        "added_lane": board_queries.lane_key(form.cleaned_data["lane_id"]) if lane else "none",
+    }
+    return _render_board(request, filterset, extra=added)
 
 
 def _confirm_done(request: HtmxHttpRequest, error: NeedsConfirmation, data: dict) -> HttpResponse:
     """Ask before marking done a task whose finish-to-start predecessors are open; the card stays where it was."""
     confirm = {"confirm_error": error, "move": data}
     if not request.htmx:
-        filterset = TaskFilter(request.GET, queryset=Task.objects.all())
+        filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
         return _render_board(request, filterset, extra=confirm, status=409)
     response = render_page(request, BOARD_TEMPLATE + "#confirm_done", confirm | _card_forms(request), status=409)
     response["HX-Retarget"] = "#board-dialog"
@@ -188,7 +242,7 @@ def task_export(request: HtmxHttpRequest) -> HttpResponse:
     """The tasks in the current filter as .xlsx, formula-like cells escaped."""
     if request.GET.get("format", "xlsx") != "xlsx":
         raise InvalidInput("Tasks export as .xlsx only: use format=xlsx.")
-    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
+    filterset = BoardTaskFilter(request.GET, queryset=Task.objects.all())
     if not filterset.is_valid():
         raise InvalidInput("The filter is not valid: " + "; ".join(filterset.errors.as_text().splitlines()))
     filename = f"tasks-{timezone.localdate().isoformat()}.xlsx"

@@ -18,7 +18,7 @@ from core.roles import manager_required
 from wbs.filters import TaskFilter
 from wbs.forms import DependencyForm, TaskDatesForm
 from wbs.gantt import queries
-from wbs.gantt.chart import chart_context
+from wbs.gantt.chart import chart_context, preview_ghosts
 from wbs.gantt.url_state import chart_query, focus_id, kept_fields, window_from
 from wbs.models import Task
 from wbs.services.dependencies import MAX_LAG_DAYS, dependency_add
@@ -73,7 +73,9 @@ def gantt_reschedule_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     moves = None
     if changing and form.is_valid():
         moves = schedule_preview(task=task, **form.cleaned_data)
-    panel = {"panel_task": task, "dates_form": form, "moves": moves}
+    # Every task that would move gets a ghost bar at its new dates (gantt.js draws them in the bars' rows).
+    move_rows = preview_ghosts(request.GET, moves) if moves is not None else []
+    panel = {"panel_task": task, "dates_form": form, "moves": moves, "move_rows": move_rows}
     if wants_fragment(request):
         extra = {"query": chart_query(request.GET), "keep": kept_fields(request.GET)}
         return render_page(request, GANTT_TEMPLATE, panel | extra, partial="panel")
