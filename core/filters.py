@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from core.models import AuditAction, AuditEntry, AuditSource
 from core.params import MAX_ID
+from core.widgets import DateInput
 
 # The apps whose objects people change; core's own models (the audit trail itself) are never audited.
 AUDITED_APPS = ("bookings", "wbs", "auth")
@@ -39,10 +40,10 @@ class AuditFilter(django_filters.FilterSet):
         choices=object_type_choices, method="filter_object_type", label="Object type", empty_label="Any type"
     )
     date_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="created_at", lookup_expr="date__gte", label="From", widget=DateInput()
     )
     date_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="created_at", lookup_expr="date__lte", label="To", widget=DateInput()
     )
     batch = django_filters.NumberFilter(field_name="batch_id", label="Import batch", min_value=1, max_value=MAX_ID)
     # Set by the "full history" link of an object's history list, not shown as fields.

@@ -1,4 +1,16 @@
-# European Portuguese: "seg, 3 dez", "seg, 3 dez, 14:30".
+# European Portuguese: "seg, 3 dez", "seg, 3 dez, 14:30". The same names as config/formats/en/formats.py.
 TIME_FORMAT = "H:i"
+SECONDS_TIME_FORMAT = "H:i:s"
 MONTH_DAY_FORMAT = "D, j M"
 SHORT_DATETIME_FORMAT = "D, j M, H:i"
+DAY_MONTH_FORMAT = "j M"
+DAY_MONTH_YEAR_FORMAT = "j M Y"
+WEEKDAY_DATE_FORMAT = "D, j M Y"
+WEEKDAY_DAY_FORMAT = "D j"
+WEEKDAY_FORMAT = "l"
+LONG_DAY_FORMAT = r"l, j \d\e F"
+LONG_DATE_FORMAT = r"l, j \d\e F \d\e Y"
+YEAR_MONTH_FORMAT = r"F \d\e Y"
+STAMP_FORMAT = "j M Y, H:i"
+ZONED_STAMP_FORMAT = "j M Y, H:i:s T"
+DAY_FORMAT = "j"
