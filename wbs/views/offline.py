@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET
 SHELL = (
     "css/app.css",
     "js/app.js",
+    "js/focus.js",
+    "js/dialogs.js",
+    "js/dropzone.js",
     "js/field-offline.js",
     "vendor/htmx/htmx.min.js",
     "vendor/lucide/sprite.svg",
