@@ -52,20 +52,22 @@
     }
     var anchor = memory.anchorId && document.getElementById(memory.anchorId);
     if (!anchor) { return null; }
-    var candidates = focusables(anchor).filter(function (element) { return element.tagName === memory.tag; });
-    if (memory.name) {
-      found = only(candidates.filter(function (element) {
-        return element.getAttribute("name") === memory.name && element.getAttribute("value") === memory.value;
-      }));
-      if (found) { return found; }
-    }
-    if (memory.text) {
-      found = only(candidates.filter(function (element) { return text(element) === memory.text; }));
-      if (found) { return found; }
-    }
+    var candidates = Array.prototype.filter.call(anchor.querySelectorAll(FOCUSABLE), function (element) {
+      return element.tagName === memory.tag;
+    });
+    var same = memory.name && only(candidates.filter(function (element) {
+      return element.getAttribute("name") === memory.name && element.getAttribute("value") === memory.value;
+    }));
+    same = same || (memory.text && only(candidates.filter(function (element) { return text(element) === memory.text; })));
+    // The same control, now disabled (the status button just chosen): its region takes the focus, not a neighbour.
+    if (same) { return usable(same) ? same : region(anchor); }
     var all = focusables(anchor);
     if (memory.index >= 0 && all[memory.index] && all[memory.index].tagName === memory.tag) { return all[memory.index]; }
     // Nothing like it is left (the button was the last of its kind): the region it lived in takes the focus.
+    return region(anchor);
+  }
+
+  function region(anchor) {
     if (!anchor.hasAttribute("tabindex")) { anchor.setAttribute("tabindex", "-1"); }
     return anchor;
   }
