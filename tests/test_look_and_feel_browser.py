@@ -114,7 +114,9 @@ def test_the_focus_stays_in_the_status_card_after_a_status_change(page, live_ser
     assert page.evaluate("document.activeElement.closest('#task-status, .task-side') !== null")
 
 
-def test_a_board_confirmation_is_a_modal_with_a_backdrop_that_keeps_the_focus(page, live_server, login_as, manager):
+def test_a_board_confirmation_is_a_modal_with_a_backdrop_that_keeps_the_focus(
+    page, live_server, login_as, manager, screenshot
+):
     grout = make_task("Grout the bathroom", status="in_progress", position=1024)
     seal = make_task("Seal the tiles", position=2048)
     link(grout, seal)
@@ -131,6 +133,7 @@ def test_a_board_confirmation_is_a_modal_with_a_backdrop_that_keeps_the_focus(pa
     assert dialog.evaluate("d => d.matches(':modal')")
     backdrop = dialog.evaluate("d => getComputedStyle(d, '::backdrop').backgroundColor")
     assert backdrop not in ("rgba(0, 0, 0, 0)", "transparent"), backdrop
+    screenshot(page, "look-board-dialog", full_page=False)
     inside = "document.querySelector('dialog.board-dialog').contains(document.activeElement)"
     assert page.evaluate(inside)
     for key in ["Tab"] * 4 + ["Shift+Tab"] * 5:

@@ -14,8 +14,6 @@ SHELL = (
     "css/app.css",
     "js/app.js",
     "js/focus.js",
-    "js/dialogs.js",
-    "js/dropzone.js",
     "js/field-offline.js",
     "vendor/htmx/htmx.min.js",
     "vendor/lucide/sprite.svg",
