@@ -41,6 +41,23 @@ def active(page) -> dict:
     )
 
 
+def listen_for_problems(page) -> list[str]:
+    """Collect console errors, uncaught exceptions, failed requests and static files answered 4xx/5xx."""
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(f"{page.url}: {message.text}"))
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
+    page.on("requestfailed", lambda request: problems.append(f"{page.url}: failed {request.url}"))
+    page.on(
+        "response",
+        lambda response: (
+            "/static/" in response.url
+            and response.status >= 400
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    return problems
+
+
 def test_no_manager_page_logs_a_console_error_or_misses_a_static_file(page, live_server, login_as, screenshot):
     ensure_role_groups()
     call_command("seed_demo", "--force", verbosity=0)
@@ -60,18 +77,7 @@ def test_no_manager_page_logs_a_console_error_or_misses_a_static_file(page, live
             pages.append((name, url))
     assert len(pages) >= 30, pages
 
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"{page.url}: failed {request.url}"))
-    page.on(
-        "response",
-        lambda response: (
-            "/static/" in response.url
-            and response.status >= 400
-            and problems.append(f"{response.status} {response.url}")
-        ),
-    )
+    problems = listen_for_problems(page)
     login_as(manager, DESKTOP)
     for name, url in pages:
         page.goto(live_server.url + url)
@@ -80,6 +86,26 @@ def test_no_manager_page_logs_a_console_error_or_misses_a_static_file(page, live
         if name in SCREENSHOTS:
             screenshot(page, "look-" + name.replace(":", "-"), full_page=False)
     assert problems == []
+
+
+def test_the_walk_would_see_a_console_error_and_a_missing_static_file(page, live_server, login_as, manager):
+    """The control: a script error and a missing stylesheet on a manager page are both reported."""
+    problems = listen_for_problems(page)
+    page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", function () {
+          const link = document.createElement("link");
+          link.rel = "stylesheet";
+          link.href = "/static/css/no-such-file.css";
+          document.head.appendChild(link);
+          setTimeout(function () { throw new Error("boom"); }, 0);
+        });"""
+    )
+    login_as(manager, DESKTOP)
+    page.goto(f"{live_server.url}/bookings/")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)
+    assert any("boom" in problem for problem in problems), problems
+    assert any("404" in problem and "no-such-file.css" in problem for problem in problems), problems
 
 
 def test_the_focus_stays_on_a_sort_link_after_the_table_is_swapped(page, live_server, login_as, manager, screenshot):
