@@ -16,3 +16,5 @@ YEAR_MONTH_FORMAT = "F Y"  # December 2026
 STAMP_FORMAT = "j M Y, H:i"  # 3 Dec 2026, 14:30: when something happened
 ZONED_STAMP_FORMAT = "j M Y, H:i:s T"  # 3 Dec 2026, 14:30:05 WET: in emails, read far from the server
 DAY_FORMAT = "j"  # 3: a day in a calendar grid
+SHORT_WEEKDAY_FORMAT = "D"  # Mon (a calendar grid's column head)
+SHORT_MONTH_FORMAT = "M"  # Dec
