@@ -14,22 +14,9 @@ from bookings.services.bookings import check_code_free
 from bookings.services.properties import check_property_unique, clean_aliases
 from core.params import EARLIEST_DATE, LATEST_DATE, date_in_range
 from core.roles import ROLES
+from core.widgets import DateInput, TimeInput
 
 TIMELINE_MIN_DAYS = 14
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

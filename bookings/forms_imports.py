@@ -31,7 +31,13 @@ def source_choices() -> list[tuple[str, str]]:
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Bookings file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        # data-dropzone: static/js/dropzone.js turns the input into a drop zone with this prompt.
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv",
+                "data-dropzone": "Drag the export here, or click to choose it (.xlsx or .csv)",
+            }
+        ),
         error_messages={"required": "Choose a file to import: an .xlsx or .csv export."},
     )
     source = forms.ChoiceField(label="Format", choices=source_choices, initial=AUTO)

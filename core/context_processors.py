@@ -1,4 +1,6 @@
-"""Template context shared by every page: the navigation for the signed-in user's role."""
+"""Template context shared by every page: the navigation for the signed-in user's role.
+
+Each item: URL name, label, and the Lucide icon beside it (names in scripts/vendor_icons.py)."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,20 +8,20 @@ from django_stubs_ext import StrOrPromise
 
 from core.roles import is_cleaner, is_manager
 
-MANAGER_NAVIGATION: list[tuple[str, StrOrPromise]] = [
-    ("wbs:today", _("Today")),
-    ("bookings:list", _("Bookings")),
-    ("bookings:timeline", _("Timeline")),
-    ("bookings:import", _("Import")),
-    ("bookings:conflicts", _("Conflicts")),
-    ("wbs:board", _("Board")),
-    ("wbs:gantt", _("Gantt")),
-    ("wbs:turnovers", _("Turnovers")),
-    ("wbs:projects", _("Projects")),
-    ("core:audit", _("Audit")),
-    ("core:job_failures", _("Failures")),
+MANAGER_NAVIGATION: list[tuple[str, StrOrPromise, str]] = [
+    ("wbs:today", _("Today"), "sun"),
+    ("bookings:list", _("Bookings"), "calendar-days"),
+    ("bookings:timeline", _("Timeline"), "calendar-range"),
+    ("bookings:import", _("Import"), "upload"),
+    ("bookings:conflicts", _("Conflicts"), "git-compare"),
+    ("wbs:board", _("Board"), "square-kanban"),
+    ("wbs:gantt", _("Gantt"), "chart-gantt"),
+    ("wbs:turnovers", _("Turnovers"), "repeat-2"),
+    ("wbs:projects", _("Projects"), "clipboard-list"),
+    ("core:audit", _("Audit"), "history"),
+    ("core:job_failures", _("Failures"), "server-crash"),
 ]
-CLEANER_NAVIGATION: list[tuple[str, StrOrPromise]] = [("wbs:my_tasks", _("My tasks"))]
+CLEANER_NAVIGATION: list[tuple[str, StrOrPromise, str]] = [("wbs:my_tasks", _("My tasks"), "list-checks")]
 # Pages that belong to a menu item without living under its URL.
 ALSO_UNDER = {"wbs:turnovers": ["wbs:templates"]}
 
@@ -35,16 +37,16 @@ def navigation(request) -> dict:
     return {"navigation": _resolved(items, request.path), "user_is_manager": manager}
 
 
-def _resolved(items: list[tuple[str, StrOrPromise]], path: str) -> list[dict]:
+def _resolved(items: list[tuple[str, StrOrPromise, str]], path: str) -> list[dict]:
     """Link each item and mark the one whose URL is the longest prefix of the current path."""
     links = []
-    for url_name, label in items:
+    for url_name, label, icon in items:
         try:
             prefixes = [reverse(name) for name in [url_name, *ALSO_UNDER.get(url_name, [])]]
         except NoReverseMatch:
             # An app switched off in settings drops out of the menu instead of breaking every page.
             continue
-        links.append({"url": prefixes[0], "label": label, "active": False, "prefixes": prefixes})
+        links.append({"url": prefixes[0], "label": label, "icon": icon, "active": False, "prefixes": prefixes})
 
     def match_length(link: dict) -> int:
         lengths = [

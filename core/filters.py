@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.models import AuditAction, AuditEntry, AuditSource
 from core.params import MAX_ID
+from core.widgets import DateInput
 
 # The apps whose objects people change; core's own models (the audit trail itself) are never audited.
 AUDITED_APPS = ("bookings", "wbs", "auth")
@@ -53,10 +54,10 @@ class AuditFilter(django_filters.FilterSet):
     )
     # Bounds as moments in the site's time zone, not `created_at__date`: a date cast of the column cannot use its index.
     date_from = django_filters.DateFilter(
-        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_date_from", label="From", widget=DateInput()
     )
     date_to = django_filters.DateFilter(
-        method="filter_date_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_date_to", label="To", widget=DateInput()
     )
     batch = django_filters.NumberFilter(field_name="batch_id", label="Import batch", min_value=1, max_value=MAX_ID)
     # Set by the "full history" link of an object's history list, not shown as fields.

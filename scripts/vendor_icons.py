@@ -2,7 +2,8 @@
 
 Usage: npm pack lucide-static@VERSION && tar xzf lucide-static-VERSION.tgz
        python scripts/vendor_icons.py package/   (copies the licence too)
-The whole package's sprite holds every icon (about 1,700); the field app needs a dozen, and every page pays for it.
+The whole package's sprite holds every icon (about 1,700); the app needs about sixty, and every page pays for it.
+The manager's pages use them for navigation, buttons and statuses (docs/development.md, "Front end").
 """
 
 import re
@@ -11,19 +12,65 @@ import sys
 from pathlib import Path
 
 ICONS = (
+    "archive",
+    "arrow-down",
     "arrow-left",
+    "arrow-up",
+    "arrow-up-down",
+    "ban",
+    "building-2",
     "calendar",
+    "calendar-days",
+    "calendar-range",
     "camera",
+    "chart-gantt",
+    "check",
+    "chevron-left",
+    "chevron-right",
+    "circle",
+    "circle-alert",
     "circle-check",
+    "circle-dot",
+    "circle-user",
+    "circle-x",
     "clipboard-list",
+    "clock",
     "cloud-off",
+    "copy",
+    "download",
+    "external-link",
+    "file-spreadsheet",
+    "file-up",
+    "git-compare",
+    "history",
+    "image-up",
+    "info",
+    "key-round",
+    "languages",
+    "list-checks",
+    "list-tree",
     "loader-circle",
+    "log-out",
     "map-pin",
+    "pencil",
     "play",
+    "plus",
+    "printer",
     "refresh-cw",
+    "repeat-2",
+    "rotate-ccw",
+    "search",
+    "server-crash",
     "square",
     "square-check",
+    "square-kanban",
+    "sun",
+    "tag",
+    "trash-2",
     "triangle-alert",
+    "upload",
+    "users-round",
+    "x",
 )
 STROKE = ' fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
 TARGET = Path(__file__).resolve().parent.parent / "static" / "vendor" / "lucide"

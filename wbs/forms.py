@@ -6,11 +6,12 @@ from django.core.validators import RegexValidator
 
 from bookings.models import Property
 from core.roles import ROLES
+from core.widgets import DateInput
 from wbs.gantt.layout import EARLIEST_DAY, LATEST_DAY
 from wbs.models import DependencyType, Project, Tag, Task, TaskStatus, WbsItem
 from wbs.services.dependencies import MAX_LAG_DAYS
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 def assignable_users():
@@ -232,8 +233,8 @@ class DependencyForm(forms.Form):
 class TaskDatesForm(forms.Form):
     """A task's new start and due dates, as the Gantt's date panel previews and applies them."""
 
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=DateInput())
+    due_date = forms.DateField(widget=DateInput())
 
     def _clean_day(self, name: str):
         day = self.cleaned_data[name]

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Protocol
 
+from django.utils.formats import date_format
+
 from wbs.models import DependencyType
 from wbs.scheduling import WorkCalendar
 
@@ -669,7 +671,8 @@ class Scale:
 
 
 def layout_scale(window: Window, calendar: WorkCalendar) -> Scale:
-    """Column shading for non-working days and the labels of the date header for the zoom level."""
+    """Column shading for non-working days and the labels of the date header for the zoom level, in the user's
+    language (format names from config/formats)."""
     days, labels = [], []
     zoom = window.zoom.name
     for offset in range(window.days):
@@ -678,11 +681,11 @@ def layout_scale(window: Window, calendar: WorkCalendar) -> Scale:
         if not calendar.is_working(day):
             days.append({"x": x, "day": day})
         if zoom == "day":
-            labels.append(ScaleLabel(x, day.strftime("%a %-d"), day.day == 1 or offset == 0, day))
+            labels.append(ScaleLabel(x, date_format(day, "WEEKDAY_DAY_FORMAT"), day.day == 1 or offset == 0, day))
         elif zoom == "week" and day.weekday() == 0:
-            labels.append(ScaleLabel(x, day.strftime("%-d %b"), True, day))
+            labels.append(ScaleLabel(x, date_format(day, "DAY_MONTH_FORMAT"), True, day))
         elif zoom == "month" and (day.day == 1 or offset == 0):
-            labels.append(ScaleLabel(x, day.strftime("%B %Y"), True, day))
+            labels.append(ScaleLabel(x, date_format(day, "YEAR_MONTH_FORMAT"), True, day))
         elif zoom == "month" and day.weekday() == 0:
-            labels.append(ScaleLabel(x, day.strftime("%-d"), False, day))
+            labels.append(ScaleLabel(x, date_format(day, "DAY_FORMAT"), False, day))
     return Scale(days, labels)

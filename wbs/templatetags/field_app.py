@@ -2,22 +2,16 @@
 
 from django import template
 from django.conf import settings
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from core.templatetags.ui import icon
 
 register = template.Library()
 
 
-@register.simple_tag
-def icon(name: str) -> str:
-    """An icon beside a text label: hidden from screen readers, which read the label."""
-    return format_html(
-        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
-        static("vendor/lucide/sprite.svg"),
-        name,
-    )
+# The field app's templates load this library alone: it hands on the design system's icon tag.
+register.simple_tag(icon)
 
 
 @register.inclusion_tag("wbs/_field_offline.html")

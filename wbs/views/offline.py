@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 SHELL = (
     "css/app.css",
     "js/app.js",
+    "js/focus.js",
     "js/field-offline.js",
     "vendor/lucide/sprite.svg",
     "favicon.svg",

@@ -1,7 +1,21 @@
-# Spanish: "lun 3 dic", "lun 3 dic, 14:30".
+# Spanish: "lun 3 dic", "lun 3 dic, 14:30". The same names as config/formats/en/formats.py.
 TIME_FORMAT = "H:i"
+SECONDS_TIME_FORMAT = "H:i:s"
 MONTH_DAY_FORMAT = "D j M"
 SHORT_DATETIME_FORMAT = "D j M, H:i"
 # With the year, for history and the audit trail, where entries span years: "30 nov 2026, 14:30".
 DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j M Y, H:i"
+DAY_MONTH_FORMAT = "j M"
+DAY_MONTH_YEAR_FORMAT = "j M Y"
+WEEKDAY_DATE_FORMAT = "D j M Y"
+WEEKDAY_DAY_FORMAT = "D j"
+WEEKDAY_FORMAT = "l"
+LONG_DAY_FORMAT = r"l j \d\e F"
+LONG_DATE_FORMAT = r"l j \d\e F \d\e Y"
+YEAR_MONTH_FORMAT = r"F \d\e Y"
+STAMP_FORMAT = "j M Y, H:i"
+ZONED_STAMP_FORMAT = "j M Y, H:i:s T"
+DAY_FORMAT = "j"
+SHORT_WEEKDAY_FORMAT = "D"
+SHORT_MONTH_FORMAT = "M"
