@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 SHELL = (
     "css/app.css",
     "js/app.js",
-    "js/focus.js",
     "js/field-offline.js",
     "vendor/lucide/sprite.svg",
     "favicon.svg",
