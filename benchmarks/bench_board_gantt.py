@@ -16,6 +16,7 @@ its query count differs between sizes.
 
 import argparse
 import datetime
+import itertools
 import os
 import statistics
 import subprocess
@@ -48,11 +49,10 @@ def build_plan(task_count: int, *, days: int) -> None:
     """`task_count` tasks in 10 projects of 10 WBS items (a fifth at properties instead), two links per task.
 
     Dates spread over `days`, so a small plan fills the Gantt's window as a big one does. Rows go in through
-    `core.bulk.insert_many` (COPY on PostgreSQL) without model instances read back: 100,000 tasks and 200,000
-    links load in well under a minute. The database is fresh, so the tasks' ids follow their numbers.
+    `insert_rows` without model instances read back. The database is fresh, so the tasks' ids follow their
+    numbers.
     """
     from bookings.models import Property
-    from core.bulk import insert_many
     from wbs.models import Project, Tag, Task, TaskDependency, TaskStatus, WbsItem
 
     projects = Project.objects.bulk_create(Project(name=f"Project {number:02d}") for number in range(10))
@@ -84,20 +84,19 @@ def build_plan(task_count: int, *, days: int) -> None:
                 progress=(number * 7) % 100,
             )
 
-    insert_many(Task, tasks(), batch_size=BULK_BATCH)
+    insert_rows(Task, tasks())
     task_ids = list(Task.objects.order_by("id").values_list("id", flat=True))
     assert len(task_ids) == task_count
-    insert_many(
+    insert_rows(
         Task.tags.through,
         (
             Task.tags.through(task_id=task_id, tag_id=tags[index % len(tags)].pk)
             for index, task_id in enumerate(task_ids)
             if index % 3 == 0
         ),
-        batch_size=BULK_BATCH,
     )
     # Two forward links per task: to the next and the one after (a DAG, as dependency_add guarantees).
-    insert_many(
+    insert_rows(
         TaskDependency,
         (
             TaskDependency(predecessor_id=task_ids[index], successor_id=task_ids[index + step])
@@ -105,8 +104,32 @@ def build_plan(task_count: int, *, days: int) -> None:
             for step in (1, 2)
             if index + step < task_count
         ),
-        batch_size=BULK_BATCH,
     )
+
+
+def insert_rows(model, objs) -> None:
+    """Insert unsaved instances: COPY on PostgreSQL (core.bulk), one executemany per batch on SQLite, where
+    bulk_create builds a statement per 999 parameters and took minutes for 100,000 tasks on a loaded machine."""
+    from django.db import connection
+
+    from core.bulk import insert_many
+
+    if connection.vendor == "postgresql":
+        insert_many(model, objs, batch_size=BULK_BATCH)
+        return
+    fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+    statement = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    objs = iter(objs)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(objs, BULK_BATCH)):
+            rows = [
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in batch
+            ]
+            cursor.executemany(statement, rows)
 
 
 PAGES = {"/board/": "/board/", "/gantt/": f"/gantt/?start={START + datetime.timedelta(days=7)}&zoom=week"}
