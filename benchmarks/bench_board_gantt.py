@@ -18,6 +18,7 @@ import argparse
 import datetime
 import itertools
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -250,6 +251,8 @@ def main() -> None:
     parser.add_argument("--busy-core", action="store_true", help="keep one core busy in the background meanwhile")
     args = parser.parse_args()
     busy = start_busy_core() if args.busy_core else None
+    # A plain kill ends the run through the finally below, so the spinning process never outlives it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         missed = run(args)
     finally:

@@ -254,7 +254,8 @@ class TaskQuerySet(SoftDeleteQuerySet):
             return {(status, lane_id): count for status, lane_id, count in rows}
         if limit is None:
             return dict(self.order_by().values_list("status").annotate(count=models.Count("id")))
-        parts, params = [], []
+        parts: list[str] = []
+        params: list = []
         for index, status in enumerate(TaskStatus.values):
             sql, column_params = self.filter(status=status).order_by().values("id")[:limit].query.sql_with_params()
             parts.append(f"SELECT {index}, COUNT(*) FROM ({sql}) AS column_{index}")
