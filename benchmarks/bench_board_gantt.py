@@ -275,9 +275,11 @@ def run(args) -> bool:
     sizes = [100, *sorted(set(args.tasks) - {100})]
     # One database per plan, so that the sizes can be measured in turns.
     plans = {}
+    first = connection.settings_dict["NAME"]
     for size in sizes:
         days = 42 if size == 100 else 365
-        database = extra_database(f"plan{size}") if plans else connection.settings_dict["NAME"]
+        use_database(first)  # extra_database() names its database after the connection's
+        database = extra_database(f"plan{size}") if plans else first
         use_database(database)
         call_command("migrate", verbosity=0)
         manager = get_user_model().objects.create_user("bench-manager", password="x")
