@@ -318,11 +318,14 @@ TIMELINE_DEFAULT_DAYS = env_int("TIMELINE_DEFAULT_DAYS", 14, minimum=7)
 TIMELINE_MAX_DAYS = env_int("TIMELINE_MAX_DAYS", 62, minimum=14)
 
 # --- Work: board and Gantt (issue: work) ---
-BOARD_COLUMN_PAGE_SIZE = env_int("BOARD_COLUMN_PAGE_SIZE", 50, minimum=1)
+BOARD_COLUMN_PAGE_SIZE = env_int("BOARD_COLUMN_PAGE_SIZE", 25, minimum=1)
+# A column header counts its cards up to this many and then says "N+": counting 60,000 cards took longer than
+# drawing the board, and grew with the plan (the WIP limits are always counted past, whatever this says).
+BOARD_COUNT_LIMIT = env_int("BOARD_COUNT_LIMIT", 1000, minimum=100)
 # The board shows turnover cards due in this many coming days (and open ones past their date) unless asked for all.
 BOARD_TURNOVER_DAYS = env_int("BOARD_TURNOVER_DAYS", 7, minimum=1)
 GANTT_DEFAULT_DAYS = env_int("GANTT_DEFAULT_DAYS", 42, minimum=7)
-GANTT_MAX_ROWS = env_int("GANTT_MAX_ROWS", 300, minimum=10)
+GANTT_MAX_ROWS = env_int("GANTT_MAX_ROWS", 100, minimum=10)
 # The critical path is recomputed when tasks or dependencies change; this only bounds how long an unused entry lives.
 GANTT_CRITICAL_CACHE_SECONDS = env_int("GANTT_CRITICAL_CACHE_SECONDS", 3600, minimum=1)
 WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["0", "1", "2", "3", "4"])]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.softdelete import soft_delete
 from tests.factories import link, make_property, make_tag, make_task, make_tasks
-from wbs.models import DependencyType, Priority, TaskStatus
+from wbs.models import BoardColumn, DependencyType, Priority, TaskStatus
 
 pytestmark = pytest.mark.django_db
 BOARD = reverse("wbs:board")
@@ -144,6 +144,27 @@ def test_it_renders_the_first_page_of_each_column_and_a_load_more_trigger(manage
     assert html.count('class="board-card ') == 5
     assert 'hx-trigger="revealed"' in html
     assert "offset=5" in html and "status=todo" in html
+
+
+def test_a_column_header_counts_up_to_the_count_limit_then_says_more(manager_client, settings):
+    settings.BOARD_COUNT_LIMIT = 100
+    make_tasks(130, statuses=[TaskStatus.TODO])
+    make_tasks(7, statuses=[TaskStatus.DONE])
+
+    html = manager_client.get(BOARD).content.decode()
+
+    assert '<span class="badge" title="Cards in this column">100+</span>' in html
+    assert '<span class="badge" title="Cards in this column">7</span>' in html
+
+
+def test_a_wip_limit_above_the_count_limit_is_still_counted_past(manager_client, settings):
+    settings.BOARD_COUNT_LIMIT = 100
+    BoardColumn.objects.create(status=TaskStatus.TODO, wip_limit=120)
+    make_tasks(125, statuses=[TaskStatus.TODO])
+
+    html = manager_client.get(BOARD).content.decode()
+
+    assert "121+/120" in html and "over limit" in html
 
 
 def test_it_loads_more_cards_of_a_column(manager_client, settings, htmx_headers):

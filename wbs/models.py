@@ -4,7 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -244,12 +244,36 @@ class TaskQuerySet(SoftDeleteQuerySet):
                 blockers.setdefault(task_id, []).append(title)
         return blockers
 
-    def board_counts(self, *, lane: str | None = None) -> dict:
-        """Cards per column, or per (column, lane id) with swimlanes: one grouped query."""
+    def board_counts(self, *, lane: str | None = None, limit: int | None = None) -> dict:
+        """Cards per column, or per (column, lane id) with swimlanes: one query.
+
+        With `limit`, each column is counted up to `limit` cards only (a count of `limit` means "at least"): one
+        statement of per-column counts over `LIMIT`ed subqueries, each read from the (status, position) index,
+        so the cost stops growing with the plan. Lanes are counted exactly, by one grouped query.
+        """
         if lane:
             rows = self.order_by().values_list("status", f"{lane}_id").annotate(count=models.Count("id"))
             return {(status, lane_id): count for status, lane_id, count in rows}
-        return dict(self.order_by().values_list("status").annotate(count=models.Count("id")))
+        if limit is None:
+            return dict(self.order_by().values_list("status").annotate(count=models.Count("id")))
+        parts: list[str] = []
+        params: list = []
+        for index, status in enumerate(TaskStatus.values):
+            sql, column_params = self.filter(status=status).order_by().values("id")[:limit].query.sql_with_params()
+            parts.append(f"SELECT {index}, COUNT(*) FROM ({sql}) AS column_{index}")
+            params.extend(column_params)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return {TaskStatus.values[index]: count for index, count in cursor.fetchall() if count}
+
+    def in_gantt_window(self, *, start, end):
+        """Tasks with a date in [start, end] (a task with one of its two dates is drawn on that day), unordered
+        and unjoined: what the Gantt counts its rows from, reading only the task_live_dates_idx entries."""
+        return self.filter(
+            Q(start_date__lte=end, due_date__gte=start)
+            | Q(start_date__isnull=True, due_date__range=(start, end))
+            | Q(due_date__isnull=True, start_date__range=(start, end))
+        )
 
     def for_gantt_view(self, *, start, end):
         """Tasks with a date in [start, end], in Gantt row order: turnover work by property, then projects by
@@ -259,14 +283,9 @@ class TaskQuerySet(SoftDeleteQuerySet):
         are never loaded, and of the rows in it only the GANTT_FIELDS (a page converts hundreds of rows, each
         joined to its WBS item, project and property).
         """
-        in_window = (
-            Q(start_date__lte=end, due_date__gte=start)
-            | Q(start_date__isnull=True, due_date__range=(start, end))
-            | Q(due_date__isnull=True, start_date__range=(start, end))
-        )
         in_project = Q(wbs_item__isnull=False)
         return (
-            self.filter(in_window)
+            self.in_gantt_window(start=start, end=end)
             .alias(
                 gantt_group=models.Case(
                     models.When(in_project, then=models.Value(1)),

@@ -41,3 +41,13 @@ def send_user_notification(*, user_ids: list[int], subject: str, body: str) -> i
 def send_manager_notification(*, subject: str, body: str) -> int:
     managers = get_user_model().objects.filter(Q(groups__name=MANAGER) | Q(is_superuser=True), is_active=True)
     return _send(managers.distinct(), subject, body)
+
+
+@recorded_job(rerun_if_lost=True)
+def respace_board_column(*, status: str) -> int:
+    """Re-space a board column whose cards a move could not make room among (wbs.services.positions)."""
+    # Imported here, against this module's rule: positions queues nothing, so the import is not circular, and
+    # the job is the one caller that needs a service.
+    from wbs.services.positions import board_column_respace
+
+    return board_column_respace(status=status)

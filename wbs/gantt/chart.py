@@ -1,7 +1,6 @@
 """The Gantt page's context: the URL's window and filters read, rows laid out, links placed, SVG drawn."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -52,7 +51,7 @@ def chart_context(request: HttpRequest) -> dict:
     window = window_from(params, today=timezone.localdate(), default_days=settings.GANTT_DEFAULT_DAYS)
     filterset = TaskFilter(params, queryset=Task.objects.all())
     min_width, max_width = fit_widths(window.width)
-    page = Paginator(queries.gantt_tasks(filterset, window), settings.GANTT_MAX_ROWS).get_page(params.get("page"))
+    page = queries.gantt_page(filterset, window, per_page=settings.GANTT_MAX_ROWS, number=params.get("page"))
     calendar = WorkCalendar.from_settings()
     critical = critical_task_ids(calendar)
     rows = layout_rows(window, list(page.object_list), critical)

@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -38,6 +39,18 @@ class Column:
     total: int
     cards: list = field(default_factory=list)
     more_url: str = ""
+    # Counts and totals stop at these (BOARD_COUNT_LIMIT): one that reached its limit is shown as "N+". Lanes are
+    # counted exactly; WIP totals are counted up to the limit (at least one past any WIP limit) in any case.
+    count_limit: int | None = None
+    total_limit: int | None = None
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count}+" if self.count_limit is not None and self.count >= self.count_limit else str(self.count)
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total}+" if self.total_limit is not None and self.total >= self.total_limit else str(self.total)
 
     @property
     def over_limit(self) -> bool:
@@ -86,23 +99,27 @@ def lane_object(lane: str, lane_id: int | None):
     return model.objects.filter(pk=lane_id).first()
 
 
-def column_headers(tasks: TaskQuerySet, *, lane: str | None, filtered: bool) -> tuple[dict, dict, dict]:
-    """Counts per (status, lane id) of `tasks`, totals per status of all tasks, and the WIP limits.
+def column_headers(tasks: TaskQuerySet, *, lane: str | None, filtered: bool) -> tuple[dict, dict, dict, int]:
+    """Counts per (status, lane id) of `tasks`, totals per status of all tasks, the WIP limits, and the count
+    limit: without lanes a column is counted up to BOARD_COUNT_LIMIT cards (or one past its WIP limit, if more),
+    so a header's cost stops growing with the plan.
 
     `filtered` says `tasks` is a filtered subset: WIP limits count every task in a column, so the totals then
     take a query of their own.
     """
-    counts = tasks.board_counts(lane=lane)
+    limits = {column.status: column for column in BoardColumn.objects.all()}
+    wip_limits = [column.wip_limit for column in limits.values() if column.wip_limit is not None]
+    count_limit = max([settings.BOARD_COUNT_LIMIT, *(wip_limit + 1 for wip_limit in wip_limits)])
+    counts = tasks.board_counts(lane=lane, limit=None if lane else count_limit)
     if not lane:
         counts = {(status, None): count for status, count in counts.items()}
     if filtered:
-        totals = Task.objects.board_counts()
+        totals = Task.objects.board_counts(limit=count_limit)
     else:
         totals = {}
         for (status, _), count in counts.items():
             totals[status] = totals.get(status, 0) + count
-    limits = {column.status: column for column in BoardColumn.objects.all()}
-    return counts, totals, limits
+    return counts, totals, limits, count_limit
 
 
 def present_cards(cards: Iterable[Task], today: datetime.date) -> list[Task]:
@@ -152,7 +169,7 @@ def board_lanes(
 
     A column with more cards than it shows says so (`has_more`); the view gives it the URL of the next ones.
     """
-    counts, totals, limits = column_headers(tasks, lane=lane, filtered=filtered)
+    counts, totals, limits, count_limit = column_headers(tasks, lane=lane, filtered=filtered)
     cards_by_cell: dict[tuple, list[Task]] = {}
     for card in present_cards(tasks.for_kanban_view(per_column=page_size, lane=lane), today):
         lane_id = getattr(card, f"{lane}_id") if lane else None
@@ -170,6 +187,8 @@ def board_lanes(
                 limits.get(status),
                 totals.get(status, 0),
                 cards_by_cell.get((status, lane_id), []),
+                count_limit=None if lane else count_limit,
+                total_limit=count_limit,
             )
             for status, label in TaskStatus.choices
         ]
@@ -182,7 +201,7 @@ def board_lanes(
 
 def header_columns(tasks: TaskQuerySet, *, lane: str | None, filtered: bool) -> list[Column]:
     """The column headers (counts, WIP state) of every cell of every lane, so a column a move emptied says 0."""
-    counts, totals, limits = column_headers(tasks, lane=lane, filtered=filtered)
+    counts, totals, limits, count_limit = column_headers(tasks, lane=lane, filtered=filtered)
     lane_ids = {lane_id for _, lane_id in counts} or {None}
     return [
         Column(
@@ -192,6 +211,8 @@ def header_columns(tasks: TaskQuerySet, *, lane: str | None, filtered: bool) -> 
             counts.get((status, lane_id), 0),
             limits.get(status),
             totals.get(status, 0),
+            count_limit=None if lane else count_limit,
+            total_limit=count_limit,
         )
         for lane_id in lane_ids
         for status, label in TaskStatus.choices

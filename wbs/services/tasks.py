@@ -10,6 +10,7 @@ from core.models import AuditAction
 from core.text import single_line, single_line_fields
 from wbs.models import CLOSED_STATUSES, ChecklistItem, DependencyType, Tag, Task, TaskComment, TaskStatus
 from wbs.services.notifications import notify_assigned
+from wbs.services.positions import next_positions
 from wbs.transitions import check_move
 
 DEFAULT_TAG_COLOR = "#64748b"
@@ -40,9 +41,14 @@ SINGLE_LINE_FIELDS = frozenset({"title", "cancel_reason"})
 
 @acting_user
 def task_create(*, user=None, tags=(), checklist=(), **fields) -> Task:
-    """Create a task; `checklist` is a list of texts or of dicts {"text", "requires_photo", "required"}."""
+    """Create a task; `checklist` is a list of texts or of dicts {"text", "requires_photo", "required"}.
+
+    Without a `position` the task goes to the end of its board column, POSITION_GAP after the last card.
+    """
     fields = single_line_fields(fields, SINGLE_LINE_FIELDS)
     with transaction.atomic():
+        if "position" not in fields:
+            fields["position"] = next_positions(fields.get("status", TaskStatus.TODO), 1)[0]
         task = Task(created_by=user if user is not None and user.is_authenticated else None, **fields)
         task.full_clean()
         task.save()

@@ -22,6 +22,7 @@ from core.models import AuditAction, AuditEntry, AuditSource
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
 from wbs.services.notifications import Digest, notify_assigned, notify_managers
+from wbs.services.positions import assign_positions
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
 PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
@@ -428,6 +429,8 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
                 **schedule.values(),
             )
         )
+    # Spaced at the end of their columns: a drag among them later writes one row, not the whole column.
+    assign_positions(new_tasks)
     # A concurrent writer that slipped past the booking lock (or a manager's manual task) loses quietly:
     # the unique constraint keeps one task per (booking, template), and the insert skips ours.
     inserted = insert_skipping_conflicts(Task, new_tasks, key=("booking_id", "template_id"))
