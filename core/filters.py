@@ -53,12 +53,8 @@ class AuditFilter(django_filters.FilterSet):
         choices=object_type_choices, method="filter_object_type", label="Object type", empty_label="Any type"
     )
     # Bounds as moments in the site's time zone, not `created_at__date`: a date cast of the column cannot use its index.
-    date_from = django_filters.DateFilter(
-        method="filter_date_from", label="From", widget=DateInput()
-    )
-    date_to = django_filters.DateFilter(
-        method="filter_date_to", label="To", widget=DateInput()
-    )
+    date_from = django_filters.DateFilter(method="filter_date_from", label="From", widget=DateInput())
+    date_to = django_filters.DateFilter(method="filter_date_to", label="To", widget=DateInput())
     batch = django_filters.NumberFilter(field_name="batch_id", label="Import batch", min_value=1, max_value=MAX_ID)
     # Set by the "full history" link of an object's history list, not shown as fields.
     content_type = django_filters.NumberFilter(
