@@ -10,7 +10,7 @@ from core.audit_context import acting_user
 from core.errors import InvalidInput
 from core.text import single_line
 from wbs.models import QUICK_ADD_STATUSES, Project, Task, TaskStatus, TaskType, WbsItem
-from wbs.services.board import POSITION_GAP
+from wbs.services.positions import POSITION_GAP
 from wbs.services.tasks import task_create
 
 
