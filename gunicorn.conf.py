@@ -11,6 +11,8 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or
 # another worker waits on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+# "sync" (the default; gunicorn switches to "gthread" by itself when GUNICORN_THREADS > 1) or "gthread".
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
 # A request that runs longer than this is a bug (imports of any size run in the worker): kill and log it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 # On SIGTERM (a deploy, a scale-down) requests in flight get this long to finish.
