@@ -157,10 +157,20 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def session_cookie(username: str) -> str:
+    """A signed-in session for `username`, stored where gunicorn reads sessions (same SECRET_KEY and database)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies["sessionid"].value
+
+
 def run_locust(args, env: dict, page: str, workdir: Path) -> dict:
     prefix = workdir / f"locust{page.replace('/', '_')}"
-    username = "cleaner1" if page.startswith("/my/") else "manager"
-    locust_env = {**env, "LOAD_PAGE": page, "LOAD_USERNAME": username, "LOAD_PASSWORD": PASSWORD}
+    session = session_cookie("cleaner1" if page.startswith("/my/") else "manager")
+    locust_env = {**env, "LOAD_PAGE": page, "LOAD_SESSION": session}
     locust_env["LOAD_WAIT"] = str(args.wait)
     subprocess.run(
         [
@@ -218,10 +228,12 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="stayops-load-pages-"))
+    # One key for this process and gunicorn: the sessions made here must be valid there.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["ALLOWED_HOSTS"] = f"testserver,{HOST}"
     if args.reuse:
         os.environ["DATABASE_URL"] = args.postgres
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         import django
 
         django.setup()
@@ -243,7 +255,7 @@ def main() -> int:
         "BIN": str(Path(sys.executable).parent),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": f"{HOST},localhost",
         "DATABASE_URL": args.postgres,
         "STAYOPS_DATA_DIR": str(workdir / "data"),

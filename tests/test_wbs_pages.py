@@ -129,6 +129,8 @@ def test_the_tree_runs_the_same_queries_at_two_sizes(manager_client, project, dj
     html = response.content.decode()
     assert "wbs-task-row" not in html
     assert html.count("40 tasks ▾") == 30
+    # The row builds the rows' URL from the item's (one reversal a row): it must be the real route.
+    assert f'hx-get="{reverse("wbs:item_task_rows", args=[item("Room 0").pk])}"' in html
 
 
 def test_an_item_lists_its_tasks_on_demand_a_page_at_a_time(
