@@ -7,13 +7,15 @@ import tempfile
 
 # The app binds to loopback unless told otherwise: a load balancer or reverse proxy sits in front in production.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
-# Sync workers: pages are short database-bound requests; more processes than cores keeps a core busy while
-# another worker waits on the database.
+# Processes, each with threads: a page spends much of its time waiting on PostgreSQL, and a sync worker idles
+# through that wait while the other clients queue. Under 20 clients at 60,000 tasks (docs/benchmarks.md, "Pages
+# under load") 4 threads a worker served 2-3x the requests of sync workers, with no errors.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 1)
-# "sync" (the default; gunicorn switches to "gthread" by itself when GUNICORN_THREADS > 1) or "gthread".
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# "gthread" with threads; GUNICORN_THREADS=1 gives plain "sync" workers (each request alone in its process).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
-# A request that runs longer than this is a bug (imports of any size run in the worker): kill and log it.
+# A worker silent for longer than this is killed and logged (imports of any size run in the worker). With threads
+# the worker's heartbeat goes on while a request runs, so a slow query is cut by DB_STATEMENT_TIMEOUT_MS instead.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 # On SIGTERM (a deploy, a scale-down) requests in flight get this long to finish.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 25)

@@ -278,7 +278,8 @@ def main() -> int:
         stop(server)
     workers = env.get("WEB_CONCURRENCY", "default")
     threads = env.get("GUNICORN_THREADS", "1")
-    worker_class = env.get("GUNICORN_WORKER_CLASS", "default")
+    # As gunicorn.conf.py picks it.
+    worker_class = env.get("GUNICORN_WORKER_CLASS") or ("gthread" if int(threads) > 1 else "sync")
     print(
         f"\n{args.users} clients per page, {args.seconds} s each, wait {args.wait} s; gunicorn workers {workers}, "
         f"class {worker_class}, threads {threads}; PostgreSQL; {Task.objects.count()} tasks"
