@@ -22,6 +22,7 @@ import argparse
 import csv
 import datetime
 import os
+import runpy
 import secrets
 import shutil
 import signal
@@ -126,6 +127,18 @@ def seed(task_count: int, booking_count: int) -> None:
 
     Task.objects.bulk_create((task(number) for number in range(task_count)), batch_size=2000)
     analyze()
+
+
+def gunicorn_settings(env: dict) -> tuple[int, str, int]:
+    """Workers, worker class and threads as gunicorn.conf.py works them out from `env`, for the report."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        conf = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return conf["workers"], conf["worker_class"], conf["threads"]
 
 
 def start_gunicorn(args, env: dict, log_path: Path) -> subprocess.Popen:
@@ -276,10 +289,7 @@ def main() -> int:
             results[page] = run_locust(args, env, page, workdir)
     finally:
         stop(server)
-    workers = env.get("WEB_CONCURRENCY", "default")
-    threads = env.get("GUNICORN_THREADS", "1")
-    # As gunicorn.conf.py picks it.
-    worker_class = env.get("GUNICORN_WORKER_CLASS") or ("gthread" if int(threads) > 1 else "sync")
+    workers, worker_class, threads = gunicorn_settings(env)
     print(
         f"\n{args.users} clients per page, {args.seconds} s each, wait {args.wait} s; gunicorn workers {workers}, "
         f"class {worker_class}, threads {threads}; PostgreSQL; {Task.objects.count()} tasks"
