@@ -7,12 +7,12 @@ import tempfile
 
 # The app binds to loopback unless told otherwise: a load balancer or reverse proxy sits in front in production.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
-# Processes, each with threads: a page spends much of its time waiting on PostgreSQL, and a sync worker idles
-# through that wait while the other clients queue. Under 20 clients at 60,000 tasks (docs/benchmarks.md, "Pages
-# under load") 4 threads a worker served 2-3x the requests of sync workers, with no errors.
+# Sync workers by default: pages are short database-bound requests; more processes than cores keeps a core busy
+# while another worker waits on the database. Threads (GUNICORN_THREADS > 1, "gthread") serve other clients while a
+# request waits on the database: under 20 clients at 60,000 tasks they doubled req/s on a CPU-starved machine and
+# gained nothing on a quiet one (docs/benchmarks.md, "Pages under load"); worth it when PostgreSQL is far away.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
-# "gthread" with threads; GUNICORN_THREADS=1 gives plain "sync" workers (each request alone in its process).
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
 # A worker silent for longer than this is killed and logged (imports of any size run in the worker). With threads
 # the worker's heartbeat goes on while a request runs, so a slow query is cut by DB_STATEMENT_TIMEOUT_MS instead.
