@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run dev test lint typecheck format pytest test-sqlite test-postgres browser worker benchmark load-test clean vendor
+.PHONY: run dev test lint typecheck format pytest test-sqlite test-postgres browser worker benchmark load-test load-pages clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ benchmark: $(VENV)/.dev
 ## locust, with an app server stopped, a worker killed mid-import and PostgreSQL restarted (about 5 minutes)
 load-test: $(VENV)/.dev
 	BIN=$(BIN) scripts/load-test.sh $(ARGS)
+
+## load-pages ARGS="--users 20 --seconds 30": /bookings/, /board/, /gantt/ and /my/ at 60,000 tasks under N clients
+## each, gunicorn on PostgreSQL (benchmarks/load_pages.py; fails when p95 > 4 × p50 or on any error)
+load-pages: $(VENV)/.dev
+	$(BIN)/python benchmarks/load_pages.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -7,11 +7,15 @@ import tempfile
 
 # The app binds to loopback unless told otherwise: a load balancer or reverse proxy sits in front in production.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or '8000'}"
-# Sync workers: pages are short database-bound requests; more processes than cores keeps a core busy while
-# another worker waits on the database.
+# Sync workers by default: pages are short database-bound requests; more processes than cores keeps a core busy
+# while another worker waits on the database. Threads (GUNICORN_THREADS > 1, "gthread") serve other clients while a
+# request waits on the database: under 20 clients at 60,000 tasks they doubled req/s on a CPU-starved machine and
+# gained nothing on a quiet one (docs/benchmarks.md, "Pages under load"); worth it when PostgreSQL is far away.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
-# A request that runs longer than this is a bug (imports of any size run in the worker): kill and log it.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+# A worker silent for longer than this is killed and logged (imports of any size run in the worker). With threads
+# the worker's heartbeat goes on while a request runs, so a slow query is cut by DB_STATEMENT_TIMEOUT_MS instead.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 # On SIGTERM (a deploy, a scale-down) requests in flight get this long to finish.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 25)

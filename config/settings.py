@@ -332,9 +332,8 @@ WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["0", "1", "2", "3"
 HOLIDAYS = env_list("HOLIDAYS", [])
 
 # --- Work: WBS trees and task pages (issue: work, "wbs") ---
-# A project tree lists its tasks under their items up to this many tasks; a bigger tree lists items only and
-# each item's page lists its tasks, so the tree page stays light at any size.
-WBS_TREE_INLINE_TASKS = env_int("WBS_TREE_INLINE_TASKS", 300, minimum=0)
+# A project tree shows items with rolled-up figures; expanding an item lists its tasks this many at a time.
+WBS_TREE_TASK_PAGE = env_int("WBS_TREE_TASK_PAGE", 50, minimum=1)
 # How many tasks the task page offers in its "waits for" list (same project or property first).
 TASK_DEPENDENCY_CHOICES = env_int("TASK_DEPENDENCY_CHOICES", 300, minimum=10)
 

@@ -82,3 +82,24 @@ def test_the_tree_fits_a_phone(page, live_server, login_as, manager, demo, scree
     expect(row(page, "1")).to_be_attached()
     assert no_horizontal_scroll(page)
     screenshot(page, "wbs-project-tree-phone", full_page=False)
+
+
+def test_a_manager_expands_an_item_to_see_its_tasks_and_hides_them(
+    page, live_server, login_as, manager, demo, screenshot
+):
+    login_as(manager)  # desktop, 1440 px
+    page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+    strip_out = row(page, "1.1")
+    expect(strip_out).to_contain_text("Strip-out")
+    tasks = page.locator("#wbs-tasks-" + strip_out.get_attribute("id").removeprefix("wbs-item-"))
+    expect(tasks.locator("tr.wbs-task-row")).to_have_count(0)
+    page.evaluate("window.stillTheSamePage = true")
+
+    strip_out.locator("a.wbs-task-count").click()
+    expect(tasks.locator("tr.wbs-task-row").first).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert no_horizontal_scroll(page)
+    screenshot(page, "wbs-project-tree-expanded")
+
+    tasks.get_by_role("button", name="Hide tasks").click()
+    expect(tasks.locator("tr.wbs-task-row")).to_have_count(0)

@@ -103,7 +103,9 @@ def test_the_tree_shows_codes_progress_and_how_it_was_computed(manager_client, p
     assert response.status_code == 200
     assert 'data-code="1.1"' in html and 'data-code="2"' in html
     assert "1 of 2 tasks done = 50 %" in html
-    assert "Tile floor" in html
+    # Tasks are listed on demand: the row offers them by count (a link to the item's page without JavaScript).
+    assert "Tile floor" not in html
+    assert "2 tasks ▾" in html
     assert "share of the tasks under it that are done" in html
     assert "<html" in html
 
@@ -118,13 +120,70 @@ def test_the_tree_answers_htmx_with_the_fragment_only(manager_client, project, h
 
 def test_the_tree_runs_the_same_queries_at_two_sizes(manager_client, project, django_assert_num_queries):
     manager_client.get(project.get_absolute_url())
-    # Session, user, roles, project, items, tasks for the rollups, tasks with assignees to list.
-    with django_assert_num_queries(7):
+    # Session, user, roles, project, items, task totals per item (GROUP BY): no task rows, whatever the size.
+    with django_assert_num_queries(6):
         manager_client.get(project.get_absolute_url())
-    grow(project, items=30, tasks_per_item=10)
-    with django_assert_num_queries(7):
+    grow(project, items=30, tasks_per_item=40)
+    with django_assert_num_queries(6):
         response = manager_client.get(project.get_absolute_url())
-    assert response.content.decode().count("wbs-task-row") == 300
+    html = response.content.decode()
+    assert "wbs-task-row" not in html
+    assert html.count("40 tasks ▾") == 30
+    # The row builds the rows' URL from the item's (one reversal a row): it must be the real route.
+    assert f'hx-get="{reverse("wbs:item_task_rows", args=[item("Room 0").pk])}"' in html
+
+
+def test_an_item_lists_its_tasks_on_demand_a_page_at_a_time(
+    manager_client, project, settings, htmx_headers, django_assert_num_queries
+):
+    settings.WBS_TREE_TASK_PAGE = 3
+    plumbing = item("Plumbing")
+    for number in range(4):
+        Task.objects.create(title=f"Pipe run {number}", wbs_item=plumbing, start_date=f"2026-11-0{number + 1}")
+    url = reverse("wbs:item_task_rows", args=[plumbing.pk])
+    # Session, user, roles, item with its project, one page of tasks with assignees.
+    with django_assert_num_queries(5):
+        html = manager_client.get(url, headers=htmx_headers).content.decode()
+    assert html.count("wbs-task-row") == 3
+    assert "Pipe run 0" in html and "Pipe run 3" not in html
+    assert f"{url}?offset=3" in html
+    with django_assert_num_queries(5):
+        html = manager_client.get(url, {"offset": 3}, headers=htmx_headers).content.decode()
+    assert html.count("wbs-task-row") == 1 and "Pipe run 3" in html
+    assert "offset=" not in html and "Hide tasks" in html
+    assert manager_client.get(url, {"hide": 1}, headers=htmx_headers).content == b""
+
+
+def test_the_task_rows_cost_the_same_queries_for_a_big_item(
+    manager_client, project, htmx_headers, django_assert_num_queries
+):
+    plumbing = item("Plumbing")
+    url = reverse("wbs:item_task_rows", args=[plumbing.pk])
+    Task.objects.create(title="Only one", wbs_item=plumbing)
+    with django_assert_num_queries(5):
+        manager_client.get(url, headers=htmx_headers)
+    Task.objects.bulk_create(Task(title=f"Pipe {number}", wbs_item=plumbing) for number in range(500))
+    with django_assert_num_queries(5):
+        html = manager_client.get(url, headers=htmx_headers).content.decode()
+    assert html.count("wbs-task-row") == 50
+
+
+def test_the_task_rows_without_htmx_send_to_the_item_page(manager_client, project):
+    plumbing = item("Plumbing")
+    response = manager_client.get(reverse("wbs:item_task_rows", args=[plumbing.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wbs:item_edit", args=[plumbing.pk]) + "#item-tasks"
+
+
+def test_the_tree_flags_late_and_blocked_work_on_every_item_above_it(manager_client, project):
+    plumbing = item("Plumbing")
+    Task.objects.create(title="Overdue", wbs_item=plumbing, due_date="2020-01-01")
+    Task.objects.create(title="Finished late", wbs_item=plumbing, due_date="2020-01-01", status=TaskStatus.DONE)
+    Task.objects.create(title="Stuck", wbs_item=plumbing, status=TaskStatus.BLOCKED)
+    html = manager_client.get(project.get_absolute_url()).content.decode()
+    # Plumbing and Kitchen above it both show the flags; Bathroom shows none.
+    assert html.count("1 late</span>") == 2
+    assert html.count("1 blocked</span>") == 2
 
 
 # --- Reshaping the tree ---
@@ -304,22 +363,6 @@ def test_it_deletes_an_empty_item_and_explains_when_it_cannot(manager_client, pr
     response = manager_client.post(reverse("wbs:item_delete", args=[item("Plumbing").pk]))
     assert response.status_code == 302
     assert tree_codes(project) == ["1 Kitchen", "2 Bathroom"]
-
-
-def test_a_big_tree_lists_items_only_and_each_item_page_lists_its_tasks(
-    manager_client, project, settings, django_assert_num_queries
-):
-    settings.WBS_TREE_INLINE_TASKS = 3
-    plumbing = item("Plumbing")
-    for number in range(4):
-        Task.objects.create(title=f"Pipe run {number}", wbs_item=plumbing)
-    with django_assert_num_queries(7):
-        html = manager_client.get(project.get_absolute_url()).content.decode()
-    assert "This project has 4 tasks, too many to list here" in html
-    assert "Pipe run 0" not in html
-    assert "4 tasks" in html
-    response = manager_client.get(reverse("wbs:item_edit", args=[plumbing.pk]))
-    assert "Pipe run 3" in response.content.decode()
 
 
 # --- Back button, caches and stray parameters ---

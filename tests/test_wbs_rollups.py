@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from wbs.models import Project, RollupMethod, Task, TaskStatus, WorkStatus
+from wbs.models import Project, RollupMethod, Task, TaskStatus, WbsItem, WorkStatus
 from wbs.queries import project_rollups, project_tree
 from wbs.services import wbs_tree
 
@@ -108,3 +108,25 @@ def test_the_list_page_rollups_match_the_tree_page(project, django_assert_num_qu
         rollups = project_rollups([project, other])
     assert rollups[project.pk].explanation == project_tree(project).rollup.explanation
     assert rollups[other.pk].task_count == 0
+
+
+def test_the_database_sums_match_the_python_reference(project):
+    from dataclasses import asdict
+
+    from django.utils import timezone
+
+    from wbs.queries import item_task_totals
+    from wbs.rollups import totals_from_tasks
+
+    Task.objects.create(title="Late", wbs_item=WbsItem.objects.get(title="Bathroom"), due_date=day(-400), progress=130)
+    Task.objects.create(title="Stuck", wbs_item=WbsItem.objects.get(title="Tiling"), status=TaskStatus.BLOCKED)
+    tiling = WbsItem.objects.get(title="Tiling")
+    Task.objects.create(title="Backwards", wbs_item=tiling, start_date=day(9), due_date=day(2))
+    rows = Task.objects.filter(wbs_item__project=project).values_list(
+        "wbs_item_id", "status", "progress", "start_date", "due_date", named=True
+    )
+    expected = totals_from_tasks(rows, today=timezone.localdate())
+    got = item_task_totals([project.pk])
+    assert got.keys() == expected.keys()
+    for item_id, totals in expected.items():
+        assert asdict(got[item_id]) == pytest.approx(asdict(totals)), item_id

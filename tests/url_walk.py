@@ -120,6 +120,7 @@ ROUTES: dict[str, Route] = {
     "wbs:item_move": Route(MANAGER, _pk("project")),
     "wbs:item_reorder": Route(MANAGER, _pk("project")),
     "wbs:item_edit": Route(MANAGER, _pk("item")),
+    "wbs:item_task_rows": Route(MANAGER, _pk("item")),
     "wbs:item_delete": Route(MANAGER, _pk("item")),
     "wbs:task_create": Route(MANAGER),
     "wbs:task_detail": Route(MANAGER, _pk("task")),

@@ -307,14 +307,6 @@ class TaskQuerySet(SoftDeleteQuerySet):
             )
         )
 
-    def for_project_tree(self, project_ids):
-        """The live tasks under the given projects' live WBS items, with what a tree row shows."""
-        return (
-            self.filter(wbs_item__project_id__in=project_ids, wbs_item__deleted_at__isnull=True)
-            .select_related("assignee")
-            .order_by("wbs_item_id", "start_date", "id")
-        )
-
 
 class Task(SoftDeleteModel):
     title = models.CharField(max_length=200)

@@ -25,6 +25,9 @@ class Rollup:
     task_count: int = 0
     done_count: int = 0
     started_count: int = 0
+    # Open tasks past their due date, and blocked ones: what a manager scans the tree for.
+    late_count: int = 0
+    blocked_count: int = 0
     # Running sums the parent needs.
     days_total: float = 0.0
     days_done: float = 0.0
@@ -52,29 +55,77 @@ def task_fraction_done(task) -> float:
     return min(max(task.progress or 0, 0), 100) / 100
 
 
-def rollup_tree(*, method: str, items: list[WbsItem], tasks: Iterable) -> tuple[dict[int, Rollup], Rollup]:
-    """Roll tasks up into items and items into the project, in one pass from the leaves up.
+@dataclass
+class TaskTotals:
+    """The sums of an item's own tasks that its rollup needs: one aggregate row per item, not one row per task.
 
-    `items` in tree order (parents first); `tasks` carry wbs_item_id, status, progress, start and due.
-    Cancelled tasks count for nothing. Returns the rollup per item id and the project's own.
+    `listed` counts every live task (cancelled too, as the item's task list shows them); the other figures
+    leave cancelled tasks out. `fraction_done` sums each task's share done (0 to 1).
     """
-    tasks_by_item: dict[int, list] = defaultdict(list)
+
+    listed: int = 0
+    count: int = 0
+    done: int = 0
+    started: int = 0
+    late: int = 0
+    blocked: int = 0
+    days_total: float = 0.0
+    days_done: float = 0.0
+    fraction_done: float = 0.0
+    first: date | None = None
+    last: date | None = None
+
+
+def totals_from_tasks(tasks: Iterable, *, today: date) -> dict[int, TaskTotals]:
+    """TaskTotals per item computed in Python from task rows (wbs_item_id, status, progress, start, due).
+
+    The pages get the same sums from the database (wbs.queries.projects.item_task_totals); this is the
+    reference the tests hold that query to.
+    """
+    totals: dict[int, TaskTotals] = defaultdict(TaskTotals)
     for task in tasks:
-        if task.status != TaskStatus.CANCELLED:
-            tasks_by_item[task.wbs_item_id].append(task)
+        own = totals[task.wbs_item_id]
+        own.listed += 1
+        if task.status == TaskStatus.CANCELLED:
+            continue
+        own.count += 1
+        own.done += task.status == TaskStatus.DONE
+        own.started += task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE) or bool(task.progress)
+        own.late += task.status != TaskStatus.DONE and task.due_date is not None and task.due_date < today
+        own.blocked += task.status == TaskStatus.BLOCKED
+        days = task_days(task)
+        fraction = task_fraction_done(task)
+        own.days_total += days
+        own.days_done += days * fraction
+        own.fraction_done += fraction
+        for day in (task.start_date, task.due_date):
+            if day:
+                own.first = day if own.first is None else min(own.first, day)
+                own.last = day if own.last is None else max(own.last, day)
+    return dict(totals)
+
+
+def rollup_tree(
+    *, method: str, items: list[WbsItem], totals: dict[int, TaskTotals]
+) -> tuple[dict[int, Rollup], Rollup]:
+    """Roll task totals up into items and items into the project, in one pass from the leaves up.
+
+    `items` in tree order (parents first); `totals` are each item's own tasks summed (TaskTotals), so the
+    work is per item whatever the number of tasks. Returns the rollup per item id and the project's own.
+    """
     rollups: dict[int, Rollup] = {}
     children: dict[int | None, list[WbsItem]] = defaultdict(list)
     for item in items:
         children[item.parent_id].append(item)
     for item in reversed(items):
         child_rollups = [(child, rollups[child.pk]) for child in children.get(item.pk, ())]
-        rollup = _combine(method, child_rollups, tasks_by_item.get(item.pk, []), item)
+        rollup = _combine(method, child_rollups, totals.get(item.pk) or TaskTotals(), item)
         rollups[item.pk] = rollup
-    project_rollup = _combine(method, [(item, rollups[item.pk]) for item in children.get(None, ())], [], None)
+    project_rollup = _combine(method, [(item, rollups[item.pk]) for item in children.get(None, ())], TaskTotals(), None)
     return rollups, project_rollup
 
 
-def _combine(method: str, child_rollups: list, own_tasks: list, item: WbsItem | None) -> Rollup:
+def _combine(method: str, child_rollups: list, own: TaskTotals, item: WbsItem | None) -> Rollup:
     rollup = Rollup()
     dates_start = [item.planned_start] if item and item.planned_start else []
     dates_end = [item.planned_end] if item and item.planned_end else []
@@ -82,19 +133,21 @@ def _combine(method: str, child_rollups: list, own_tasks: list, item: WbsItem | 
         rollup.task_count += child.task_count
         rollup.done_count += child.done_count
         rollup.started_count += child.started_count
+        rollup.late_count += child.late_count
+        rollup.blocked_count += child.blocked_count
         rollup.days_total += child.days_total
         rollup.days_done += child.days_done
         dates_start += [child.start] if child.start else []
         dates_end += [child.end] if child.end else []
-    for task in own_tasks:
-        rollup.task_count += 1
-        rollup.done_count += task.status == TaskStatus.DONE
-        rollup.started_count += task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE) or bool(task.progress)
-        days = task_days(task)
-        rollup.days_total += days
-        rollup.days_done += days * task_fraction_done(task)
-        dates_start += [day for day in (task.start_date, task.due_date) if day]
-        dates_end += [day for day in (task.due_date, task.start_date) if day]
+    rollup.task_count += own.count
+    rollup.done_count += own.done
+    rollup.started_count += own.started
+    rollup.late_count += own.late
+    rollup.blocked_count += own.blocked
+    rollup.days_total += own.days_total
+    rollup.days_done += own.days_done
+    dates_start += [own.first] if own.first else []
+    dates_end += [own.last] if own.last else []
     rollup.start = min(dates_start, default=None)
     rollup.end = max(dates_end, default=None)
 
@@ -105,7 +158,7 @@ def _combine(method: str, child_rollups: list, own_tasks: list, item: WbsItem | 
                 f"{_number(rollup.days_done)} of {_number(rollup.days_total)} task-days done = {rollup.percent} %"
             )
     elif method == RollupMethod.WEIGHT:
-        _combine_by_weight(rollup, child_rollups, own_tasks)
+        _combine_by_weight(rollup, child_rollups, own)
     elif rollup.task_count:
         rollup.progress = 100 * rollup.done_count / rollup.task_count
         rollup.explanation = f"{rollup.done_count} of {rollup.task_count} tasks done = {rollup.percent} %"
@@ -114,7 +167,7 @@ def _combine(method: str, child_rollups: list, own_tasks: list, item: WbsItem | 
     return rollup
 
 
-def _combine_by_weight(rollup: Rollup, child_rollups: list, own_tasks: list) -> None:
+def _combine_by_weight(rollup: Rollup, child_rollups: list, own: TaskTotals) -> None:
     """Weighted mean: each sub-item counts its weight, each of the item's own tasks counts 1."""
     total_weight = Decimal(0)
     weighted = Decimal(0)
@@ -126,13 +179,14 @@ def _combine_by_weight(rollup: Rollup, child_rollups: list, own_tasks: list) -> 
         total_weight += weight
         weighted += weight * Decimal(str(child.progress))
         terms.append(f"{child_item.code} {round(child.progress)} % × {_number(weight)}")
-    if own_tasks:
-        task_progress = [Decimal(str(100 * task_fraction_done(task))) for task in own_tasks]
-        total_weight += len(task_progress)
-        weighted += sum(task_progress)
-        mean = sum(task_progress) / len(task_progress)
-        noun = "task" if len(own_tasks) == 1 else "tasks"
-        terms.append(f"{len(own_tasks)} own {noun} {round(mean)} % × {len(own_tasks)}")
+    if own.count:
+        # Rounded to micro-percent: a float sum from the database must not add noise to the explanation.
+        own_sum = Decimal(str(round(100 * own.fraction_done, 6)))
+        total_weight += own.count
+        weighted += own_sum
+        mean = own_sum / own.count
+        noun = "task" if own.count == 1 else "tasks"
+        terms.append(f"{own.count} own {noun} {round(mean)} % × {own.count}")
     if total_weight:
         rollup.progress = float(weighted / total_weight)
         rollup.explanation = f"({' + '.join(terms)}) ÷ {_number(total_weight)} = {rollup.percent} %"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("wbs/projects/<int:pk>/items/move/", projects.item_move, name="item_move"),
     path("wbs/projects/<int:pk>/items/reorder/", projects.item_reorder, name="item_reorder"),
     path("wbs/items/<int:pk>/", projects.item_edit, name="item_edit"),
+    path("wbs/items/<int:pk>/tasks/", projects.item_task_rows, name="item_task_rows"),
     path("wbs/items/<int:pk>/delete/", projects.item_delete, name="item_delete"),
     path("wbs/tasks/new/", tasks.task_create, name="task_create"),
     path("wbs/tasks/<int:pk>/", tasks.task_detail, name="task_detail"),

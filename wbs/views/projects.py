@@ -2,22 +2,27 @@
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import InvalidInput
-from core.http import HtmxHttpRequest, render_page
+from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.roles import manager_required
 from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
 from wbs.models import Project, RollupMethod, WbsItem
-from wbs.queries import item_tasks, project_rollups, project_tree
+from wbs.queries import item_task_page, item_tasks, project_rollups, project_tree
 from wbs.services import projects as project_services
 from wbs.services import wbs_tree
 
 TREE_TEMPLATE = "wbs/project_detail.html"
+# A longer offset is no page anyone reached by "Show more": read it as the first page.
+MAX_OFFSET_DIGITS = 9
 ROLLUP_NOTES = {
     RollupMethod.COUNT: "An item's progress is the share of the tasks under it that are done; cancelled tasks "
     "do not count.",
@@ -130,6 +135,25 @@ def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     tasks = item_tasks(item)
     context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
     return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
+
+
+@manager_required
+def item_task_rows(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An item's tasks as rows for the tree, a page at a time, swapped in when the manager expands the item.
+
+    `offset` picks the page; `hide` answers nothing, which collapses the rows. Without HTMX (a bookmarked or
+    typed URL) the item's own page lists the tasks.
+    """
+    item = get_object_or_404(WbsItem.objects.select_related("project"), pk=pk, project__deleted_at__isnull=True)
+    if not wants_fragment(request):
+        return redirect(reverse("wbs:item_edit", args=[item.pk]) + "#item-tasks")
+    if request.GET.get("hide"):
+        return HttpResponse("")
+    raw_offset = request.GET.get("offset", "")
+    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < MAX_OFFSET_DIGITS else 0
+    page = item_task_page(item, offset=offset, size=settings.WBS_TREE_TASK_PAGE)
+    context = {"page": page, "depth": item.code.count(".") + 1, "today": timezone.localdate()}
+    return render_page(request, TREE_TEMPLATE, context, partial="item_tasks")
 
 
 @manager_required
