@@ -50,6 +50,16 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
+def diff_from_nothing(after: dict) -> dict:
+    """`diff({}, after)` for a new object, converting each value once (a sync creates thousands of tasks)."""
+    changes = {}
+    for name, value in after.items():
+        new = _json_value(value)
+        if new is not None:
+            changes[name] = [None, new]
+    return changes
+
+
 def build_entry(
     obj: models.Model,
     action: str,
