@@ -15,6 +15,7 @@ The PostgreSQL database named in the URL is dropped and created again: never poi
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,14 +50,22 @@ def add_demo_templates() -> None:
         TaskTemplate.objects.create(**{key: value for key, value in spec.items() if key != "assignees"})
 
 
-def run(command: list[str]) -> tuple[float, str]:
-    """Seconds from start to exit of a child process, and its output; fails loudly on a non-zero exit."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str]) -> tuple[float, str, float]:
+    """Seconds from start to exit of a child process, its output and the CPU seconds it used (user + system;
+    steadier than the wall clock on a loaded machine, and without the PostgreSQL server's share); fails loudly
+    on a non-zero exit."""
+    cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return seconds, done.stdout.strip()
+    return seconds, done.stdout.strip(), children_cpu() - cpu
 
 
 def load_average() -> str:
@@ -96,22 +105,33 @@ def main() -> None:
         f"bookings already there: {options.existing:,}; demo templates active; load average {load_average()}"
     )
     run(openpyxl_command)  # warm the disk cache and the bytecode caches for every round alike
-    startup, _ = run([python, "manage.py", "help", "import_bookings"])
+    startup, _, startup_cpu = run([python, "manage.py", "help", "import_bookings"])
+    bare_python, _, bare_python_cpu = run([python, "-c", "import openpyxl"])
     rounds = []
     for number in range(1, options.repeat + 1):
         if number > 1:
             remove_imported()
             connection.close()
-        read_time, rows = run(openpyxl_command)
-        first_time, first_out = run(import_command)
-        again_time, again_out = run(import_command)
+        read_time, rows, read_cpu = run(openpyxl_command)
+        first_time, first_out, first_cpu = run(import_command)
+        again_time, again_out, again_cpu = run(import_command)
         assert f"created={options.rows}" in first_out, first_out
         assert f"unchanged={options.rows}" in again_out, again_out
-        rounds.append({"openpyxl": read_time, "first": first_time, "again": again_time})
+        rounds.append(
+            {
+                "openpyxl": read_time,
+                "first": first_time,
+                "again": again_time,
+                "openpyxl_cpu": read_cpu,
+                "first_cpu": first_cpu,
+                "again_cpu": again_cpu,
+            }
+        )
         print(
             f"round {number}: openpyxl process {read_time:.2f} s ({int(rows) - 1:,} rows); import process "
             f"{first_time:.2f} s ({first_time / read_time:.2f}×); re-import {again_time:.2f} s "
-            f"({again_time / read_time:.2f}×); load average {load_average()}"
+            f"({again_time / read_time:.2f}×); CPU {read_cpu:.2f} / {first_cpu:.2f} / {again_cpu:.2f} s; "
+            f"load average {load_average()}"
         )
     from wbs.models import ChecklistItem, Task
 
@@ -119,16 +139,22 @@ def main() -> None:
     items = ChecklistItem.objects.filter(task__booking__external_code__startswith="HM0").count()
 
     def ratio(name: str) -> float:
-        return statistics.median(round_[name] / round_["openpyxl"] for round_ in rounds)
+        base = "openpyxl_cpu" if name.endswith("_cpu") else "openpyxl"
+        return statistics.median(round_[name] / round_[base] for round_ in rounds)
 
     def median(name: str) -> float:
         return statistics.median(round_[name] for round_ in rounds)
 
     first, again = ratio("first"), ratio("again")
     print(f"medians of {options.repeat} rounds (ratios per round, then the median)")
-    print(f"{'process':44} {'seconds':>8} {'× openpyxl':>11}  target")
-    print(f"{'openpyxl read-only, iterate (python -c)':44} {median('openpyxl'):8.2f} {1:10.2f}×")
-    print(f"{'manage.py help import_bookings (start-up)':44} {startup:8.2f} {startup / median('openpyxl'):10.2f}×")
+    read_time, read_cpu = median("openpyxl"), median("openpyxl_cpu")
+    print(f"{'process':44} {'seconds':>8} {'× openpyxl':>11} {'CPU s':>7} {'CPU ×':>7}  target (wall clock)")
+    print(f"{'openpyxl read-only, iterate (python -c)':44} {read_time:8.2f} {1:10.2f}× {read_cpu:7.2f} {1:6.2f}×")
+    for label, seconds, cpu in (
+        ("python -c 'import openpyxl' (its start-up)", bare_python, bare_python_cpu),
+        ("manage.py help import_bookings (start-up)", startup, startup_cpu),
+    ):
+        print(f"{label:44} {seconds:8.2f} {seconds / read_time:10.2f}× {cpu:7.2f} {cpu / read_cpu:6.2f}×")
     verdicts = []
     for label, name, value, target in (
         ("manage.py import_bookings, new bookings", "first", first, FIRST_IMPORT_TARGET),
@@ -136,7 +162,10 @@ def main() -> None:
     ):
         verdict = "ok" if value <= target else "MISSED"
         verdicts.append(verdict)
-        print(f"{label:44} {median(name):8.2f} {value:10.2f}×  ≤ {target}× {verdict}")
+        print(
+            f"{label:44} {median(name):8.2f} {value:10.2f}× {median(name + '_cpu'):7.2f} "
+            f"{ratio(name + '_cpu'):6.2f}×  ≤ {target}× {verdict}"
+        )
     print(f"the first import created {tasks:,} turnover tasks with {items:,} checklist items")
     print(f"load average at the end: {load_average()}")
     if "MISSED" in verdicts:
