@@ -556,6 +556,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
     wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
     bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
     # Each template's checklist read once, not once per task.
+    templates_used = {template.pk: template for template in wanted_pairs.values()}
     checklists = {
         template.pk: [
             (
@@ -566,7 +567,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
             )
             for position, item in enumerate(template.checklist or [], start=1)
         ]
-        for template in wanted_pairs.values()
+        for template in templates_used.values()
     }
     checklist_rows = []
     for task in inserted:
