@@ -569,7 +569,7 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
         ]
         for template in templates_used.values()
     }
-    checklist_rows = []
+    checklist_rows: list[ChecklistItem] = []
     for task in inserted:
         assert task.booking_id is not None and task.template_id is not None  # turnover tasks have both
         template = wanted_pairs[(task.booking_id, task.template_id)]
