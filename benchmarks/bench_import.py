@@ -66,7 +66,7 @@ def stay(slot: int) -> tuple[datetime.date, datetime.date]:
     return start, start + datetime.timedelta(days=2)
 
 
-def build_database(existing: int) -> None:
+def build_database(existing: int, *, cleaning_template: bool = True) -> None:
     """Properties and `existing` bookings on the even slots; the file fills the odd slots (no overlaps)."""
     from bookings.models import Booking, Property
 
@@ -93,7 +93,8 @@ def build_database(existing: int) -> None:
             )
         )
     Booking.objects.bulk_create(bookings, batch_size=2000)
-    add_cleaning_template()
+    if cleaning_template:
+        add_cleaning_template()
 
 
 def add_cleaning_template() -> None:

@@ -1,92 +1,130 @@
-"""Time of `sync_turnovers` over N bookings (default 10,000) with two templates: first run, then the idempotent rerun.
+"""`sync_turnovers` over the 10,000 bookings an Airbnb import created: first run, then runs with nothing to change.
+
+Issue 14's second target, side by side in one run: the import that creates 10,000 bookings (no template active, so
+it creates no task), then the two demo templates switched on and the sweep timed three ways: the first run (it
+creates every task), runs with nothing to change (median of --repeat), and the read it cannot beat, one `SELECT`
+of the bookings' ids and dates (median of --repeat). Exits 1 when a target is missed: nothing to change in under
+1 s or within 2× of the SELECT; the first run within 2× of the import.
 
 Usage:
-  .venv/bin/python benchmarks/bench_turnovers.py [--bookings 10000]              # a throwaway SQLite file
+  .venv/bin/python benchmarks/bench_turnovers.py [--rows 10000] [--repeat 3]     # a throwaway SQLite file
   .venv/bin/python benchmarks/bench_turnovers.py --postgres postgres://postgres@127.0.0.1:5432/stayops_bench
 The PostgreSQL database named in the URL is dropped and created again: never point it at real data.
 """
 
 import argparse
-import datetime
+import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from benchmarks.django_setup import configure  # noqa: E402 - needs the project on sys.path
+from benchmarks.bench_import import build_database, build_file  # noqa: E402 - needs the project on sys.path
+from benchmarks.bench_import_process import add_demo_templates, load_average  # noqa: E402
+from benchmarks.django_setup import fresh_database_environment  # noqa: E402
+
+IDLE_SECONDS_TARGET = 1.0
+IDLE_SELECT_TARGET = 2.0
+FIRST_RUN_TARGET = 2.0
 
 
-def build_data(booking_count: int) -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+CPU: dict[str, list[float]] = {}
 
-    from bookings.models import Booking, BookingStatus, Property
-    from wbs.models import TaskTemplate, TaskType, TemplateTrigger
 
-    cleaner = get_user_model().objects.create_user("bench-cleaner", password="x")
-    cleaner.groups.add(Group.objects.get(name="cleaner"))
-    properties = Property.objects.bulk_create(
-        Property(name=f"Bench {number}", code=f"B{number}", address=f"Street {number}") for number in range(100)
-    )
-    # Back-to-back three-night stays per property, so a third of the checkouts are same-day turnovers.
-    start = datetime.date(2026, 1, 1)
-    bookings = []
-    for number in range(booking_count):
-        prop = properties[number % len(properties)]
-        slot = number // len(properties)
-        check_in = start + datetime.timedelta(days=slot * 3 + (1 if slot % 3 else 0))
-        bookings.append(
-            Booking(
-                property=prop,
-                guest_name=f"Guest {number}",
-                external_code=f"BENCH{number:06d}",
-                check_in=check_in,
-                check_out=check_in + datetime.timedelta(days=3),
-                status=BookingStatus.CONFIRMED,
-            )
-        )
-    Booking.objects.bulk_create(bookings, batch_size=1000)
-    checklist = [{"text": "Beds"}, {"text": "Bathroom"}, {"text": "Photo of the living room", "requires_photo": True}]
-    TaskTemplate.objects.create(
-        title_pattern="Clean {property} after {guest}",
-        type=TaskType.CLEANING,
-        default_assignee=cleaner,
-        checklist=checklist,
-    )
-    TaskTemplate.objects.create(
-        title_pattern="Inspect {property} before {guest}",
-        type=TaskType.INSPECTION,
-        trigger=TemplateTrigger.BEFORE_CHECK_IN,
-        offset_hours=1,
-        duration_minutes=30,
-        checklist=checklist[:1],
-    )
+def timed(function):
+    """Wall-clock seconds and the result; this process's CPU seconds go into CPU[function name] (steadier on
+    a loaded machine; on PostgreSQL the server's share is not in them)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = function()
+    CPU.setdefault(function.__name__, []).append(time.process_time() - cpu)
+    return time.perf_counter() - started, result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bookings", type=int, default=10_000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000, help="Rows of the Airbnb file imported first.")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs with nothing to change, and SELECTs.")
     parser.add_argument("--postgres", help="URL of a throwaway PostgreSQL database (dropped and recreated)")
-    arguments = parser.parse_args()
-    configure(arguments.postgres)
+    options = parser.parse_args()
+    fresh_database_environment(options.postgres)
+    folder = Path(tempfile.mkdtemp(prefix="stayops-bench-"))
+    os.environ["DEBUG"] = "false"
+    os.environ["MEDIA_ROOT"] = str(folder / "media")
+    import django
 
+    django.setup()
     from django.core.management import call_command
     from django.db import connection
 
+    from bookings.importing import import_file
+    from bookings.models import Booking
     from wbs.models import ChecklistItem, Task
     from wbs.services.turnovers import turnovers_sync_all
 
-    call_command("migrate", verbosity=0)
-    build_data(arguments.bookings)
-    print(f"database: {connection.vendor}; bookings: {arguments.bookings}; templates: 2")
-    for label in ("first run", "second run (idempotent)"):
-        started = time.perf_counter()
-        result = turnovers_sync_all()
-        seconds = time.perf_counter() - started
-        print(f"{label}: {seconds:.2f} s  {result.summary()}")
-    print(f"tasks: {Task.objects.count()}  checklist items: {ChecklistItem.objects.count()}")
+    call_command("migrate", verbosity=0, skip_checks=True)
+    build_database(0, cleaning_template=False)
+    path = folder / "airbnb.xlsx"
+    path.write_bytes(build_file(options.rows))
+    print(f"database: {connection.vendor}; file: {options.rows:,} Airbnb rows; load average {load_average()}")
+
+    def import_the_file():
+        return import_file(path=path, user=None)
+
+    import_seconds, batch = timed(import_the_file)
+    assert batch.counts["created"] == options.rows, batch.counts
+    add_demo_templates()
+
+    def select():
+        return list(Booking.all_objects.order_by("pk").values_list("pk", "check_in", "check_out"))
+
+    select()  # warm: the first query of a process compiles and caches more than a query's work
+    first_seconds, first = timed(turnovers_sync_all)
+    idle_runs, selects = [], []
+    for _ in range(options.repeat):
+        idle_seconds, idle = timed(turnovers_sync_all)
+        assert (idle.created, idle.moved, idle.cancelled) == (0, 0, 0), idle.summary()
+        idle_runs.append(idle_seconds)
+        selects.append(timed(select)[0])
+    idle_seconds, select_seconds = statistics.median(idle_runs), statistics.median(selects)
+    connection.close()
+    started = time.perf_counter()
+    command = subprocess.run(
+        [sys.executable, "manage.py", "sync_turnovers"], capture_output=True, text=True, cwd=PROJECT, check=True
+    )
+    process_seconds = time.perf_counter() - started
+
+    idle_ok = idle_seconds < IDLE_SECONDS_TARGET or idle_seconds <= IDLE_SELECT_TARGET * select_seconds
+    first_ok = first_seconds <= FIRST_RUN_TARGET * import_seconds
+    print(f"{'step':52} {'seconds':>8}  ratio")
+    print(f"{'import of the file (creates the bookings, no template)':52} {import_seconds:8.2f}")
+    print(f"{'SELECT id, check_in, check_out of every booking':52} {select_seconds:8.3f}")
+    print(
+        f"{'sync_turnovers, first run':52} {first_seconds:8.2f}  {first_seconds / import_seconds:.2f}× the import "
+        f"(target ≤ {FIRST_RUN_TARGET}×) {'ok' if first_ok else 'MISSED'}; {first.summary()}"
+    )
+    print(
+        f"{f'sync_turnovers, nothing to change (median of {options.repeat})':52} {idle_seconds:8.2f}  "
+        f"{idle_seconds / select_seconds:.1f}× the SELECT (target < {IDLE_SECONDS_TARGET} s or ≤ "
+        f"{IDLE_SELECT_TARGET}×) {'ok' if idle_ok else 'MISSED'}"
+    )
+    print(
+        f"CPU seconds of this process: import {CPU['import_the_file'][0]:.2f}; first run "
+        f"{CPU['turnovers_sync_all'][0]:.2f}; nothing to change "
+        f"{statistics.median(CPU['turnovers_sync_all'][1:]):.2f}; SELECT {statistics.median(CPU['select']):.3f}"
+    )
+    print(
+        f"{'manage.py sync_turnovers process, nothing to change':52} {process_seconds:8.2f}  (start-up included; "
+        f"{command.stdout.strip()})"
+    )
+    print(f"tasks: {Task.objects.count():,}  checklist items: {ChecklistItem.objects.count():,}")
+    print(f"load average at the end: {load_average()}")
+    if not (idle_ok and first_ok):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

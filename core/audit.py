@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import functools
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,12 +33,19 @@ def _json_value(value):
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
     """The audited values of `obj`: foreign keys by id, so a snapshot costs no query."""
-    values = {}
+    return {name: getattr(obj, attname) for name, attname in _attnames(type(obj), tuple(fields))}
+
+
+@functools.lru_cache(maxsize=256)
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, column attribute) of each field, looked up once per model and field list (a turnover sync
+    snapshots thousands of tasks)."""
+    pairs = []
     for name in fields:
-        field = obj._meta.get_field(name)
+        field = model._meta.get_field(name)
         assert isinstance(field, models.Field), f"{name} is a reverse relation, not a column"
-        values[name] = getattr(obj, field.attname)
-    return values
+        pairs.append((name, field.attname))
+    return tuple(pairs)
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -47,6 +55,16 @@ def diff(before: dict, after: dict) -> dict:
         old, new = _json_value(before.get(name)), _json_value(after[name])
         if old != new:
             changes[name] = [old, new]
+    return changes
+
+
+def diff_from_nothing(after: dict) -> dict:
+    """`diff({}, after)` for a new object, converting each value once (a sync creates thousands of tasks)."""
+    changes = {}
+    for name, value in after.items():
+        new = _json_value(value)
+        if new is not None:
+            changes[name] = [None, new]
     return changes
 
 
@@ -65,7 +83,8 @@ def build_entry(
     return AuditEntry(
         actor_id=context.actor_id,
         source=context.source,
-        content_type=content_type or ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        # By id: assigning the instance goes through Django's descriptor, a real share of ten thousand entries.
+        content_type_id=(content_type or ContentType.objects.get_for_model(obj, for_concrete_model=False)).pk,
         object_id=str(obj.pk),
         object_repr=str(obj)[:REPR_MAX],
         action=action,

@@ -17,6 +17,9 @@ from django.db import connections, models, router, transaction
 _M = TypeVar("_M", bound=models.Model)
 
 DEFAULT_BATCH_SIZE = 1000
+# A bulk write of at least this many rows refreshes the planner's statistics of the tables it filled (PostgreSQL):
+# autovacuum analyses a table only once a tenth of it changed, and only at its next round.
+ANALYZE_AFTER_ROWS = 5000
 # Columns whose Python values psycopg writes as they are: Django's per-value preparation only checks types.
 PLAIN_TYPES = {
     "BigIntegerField",
@@ -45,13 +48,10 @@ def insert_many(
     connection = connections[router.db_for_write(model)]
     objs = iter(objs)
     written = 0
-    if connection.vendor != "postgresql":
-        while batch := list(islice(objs, batch_size)):
-            model._default_manager.bulk_create(batch)
-            written += len(batch)
-        return written
     fields = _copied_fields(model)
     quote = connection.ops.quote_name
+    if connection.vendor != "postgresql":
+        return _insert_executemany(model, objs, fields, connection, batch_size)
     table: str = model._meta.db_table
     statement = "COPY {} ({}) FROM STDIN".format(
         quote(table), ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
@@ -66,6 +66,25 @@ def insert_many(
                 copy.write_row([convert(obj) for convert in converters])
         written += len(batch)
         _log(connection, statement, started)
+    return written
+
+
+def _insert_executemany(model, objs, fields, connection, batch_size: int) -> int:
+    """SQLite: one prepared INSERT run for every row of a batch (the driver's executemany, in C). bulk_create
+    would compile a multi-row statement in Python under the 999-parameter limit, value by value, which cost
+    more than the database's work for a turnover sync's tens of thousands of checklist items and audit entries."""
+    quote = connection.ops.quote_name
+    statement = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    converters = [_converter(field, connection) for field in fields]
+    written = 0
+    with connection.cursor() as cursor:
+        while batch := list(islice(objs, batch_size)):
+            cursor.executemany(statement, [[convert(obj) for convert in converters] for obj in batch])
+            written += len(batch)
     return written
 
 
@@ -90,11 +109,18 @@ def _converter(field: models.Field, connection):
     would change nothing (most of the cost of COPYing ten thousand rows otherwise), else Django's own path."""
 
     def prepare(obj):
-        return field.get_db_prep_save(field.pre_save(obj, True), connection)
+        value = field.pre_save(obj, True)
+        # NULL needs no preparation (most of a new task's datetimes are empty); Django's fields all give None back.
+        return None if value is None else field.get_db_prep_save(value, connection)
 
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return prepare
     kind = (field.target_field if isinstance(field, models.ForeignKey) else field).get_internal_type()
+    if connection.vendor != "postgresql":
+        # SQLite stores dates and times as text Django formats itself; the other plain types go as they are.
+        if kind in PLAIN_TYPES - {"DateField"} or kind in {"AutoField", "BigAutoField"}:
+            return operator.attrgetter(field.attname)
+        return prepare
     # Aware datetimes (USE_TZ) need no preparation either; foreign keys hold their target's plain id.
     if kind in PLAIN_TYPES or kind in {"AutoField", "BigAutoField", "DateTimeField"}:
         return operator.attrgetter(field.attname)
@@ -136,13 +162,12 @@ def _insert_returning(model, objs, key, connection) -> list[tuple]:
     returning = ", ".join(quote(column) for column in [model._meta.pk.column, *_columns(model, key)])
     row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, (connection.features.max_query_params or 999) // len(fields))
+    converters = [_converter(field, connection) for field in fields]
     found: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             batch = objs[start : start + per_statement]
-            params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in batch for field in fields
-            ]
+            params = [convert(obj) for obj in batch for convert in converters]
             cursor.execute(
                 f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
                 f"{', '.join([row_placeholder] * len(batch))} ON CONFLICT DO NOTHING RETURNING {returning}",
@@ -183,3 +208,27 @@ def _insert_returning_postgres(model, objs, key, connection) -> list[tuple]:
         found = raw.fetchall()
     _log(connection, f"COPY {staging}; INSERT INTO {table} … ON CONFLICT DO NOTHING RETURNING …", started)
     return found
+
+
+def analyze_after_commit(models_written: Iterable[type[models.Model]], *, rows: int) -> None:
+    """PostgreSQL: once the current transaction commits, ANALYZE the tables of a bulk write of `rows` rows.
+
+    Ten thousand new bookings, tasks or audit entries in a table the planner last saw at a tenth of that size make
+    it guess (a sequential scan where an index fits, or the reverse) until autovacuum gets there. Below
+    ANALYZE_AFTER_ROWS, or on SQLite (no statistics unless asked), nothing happens. Runs after the commit, so the
+    statistics see the new rows and the import's transaction does not wait for the sampling.
+    """
+    written = list(models_written)
+    if rows < ANALYZE_AFTER_ROWS or not written:
+        return
+    tables = sorted({model._meta.db_table for model in written})
+    alias = router.db_for_write(written[0])
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return
+
+    def analyze() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+
+    transaction.on_commit(analyze, using=alias)

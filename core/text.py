@@ -15,6 +15,10 @@ def single_line(value: str | None) -> str:
     calendar is misdrawn by them."""
     if not value:
         return ""
+    if value.isprintable() and "  " not in value and value[0] != " " and value[-1] != " ":
+        # Printable means no control character, no line or paragraph separator, and no space but " ": the text
+        # is on one line already (the common case, asked thousands of times by a turnover sync).
+        return value
     spaced = "".join(" " if unicodedata.category(char) in _BREAKING_CATEGORIES else char for char in value)
     return _SPACES.sub(" ", spaced).strip()
 

@@ -129,3 +129,18 @@ def test_the_edit_form_writes_fields_and_tags_together_or_not_at_all(manager_cli
         manager_client.post(reverse("wbs:task_edit", args=[task.pk]), form)
 
     assert Task.objects.get(pk=task.pk).title == "Clean Beach House"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Clean Beach House after Ana", "Clean Beach House after Ana"),  # on one line already: as it is
+        (" Ana", "Ana"),
+        ("Ana  Reis", "Ana Reis"),
+        ("Ana\u00a0\u00a0Reis", "Ana Reis"),  # no-break spaces are spaces
+        ("Ana\u2028Reis\tLopes\n", "Ana Reis Lopes"),
+        ("Ana\u200bReis", "Ana\u200bReis"),  # a format character is kept, as before
+    ],
+)
+def test_single_line_keeps_text_on_one_line_as_it_is_and_mends_the_rest(value, expected):
+    assert single_line(value) == expected

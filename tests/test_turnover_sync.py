@@ -331,3 +331,50 @@ def test_it_clears_the_same_day_flag_of_the_stay_before_when_a_check_in_moves_aw
     )
 
     assert not Task.objects.get(booking=first).same_day
+
+
+def test_a_sweep_syncs_only_the_bookings_out_of_step_and_finds_the_same_changes(beach, settings):
+    """A sweep longer than a chunk first checks every booking unlocked, then syncs only the ones out of step;
+    what it changes must be what a booking-by-booking sync changes: creations, moves, same-day flags, cancels."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TURNOVER_SYNC_CHUNK_SIZE = 2
+    make_template(priority=Priority.NORMAL)
+    make_template("Inspect {property} before {guest}", trigger=TemplateTrigger.BEFORE_CHECK_IN, offset_hours=1)
+    stays = [make_booking(beach, DAY + datetime.timedelta(days=4 * n), nights=3) for n in range(6)]
+
+    first = turnovers_sync_all()
+    assert (first.bookings, first.created) == (6, 12)
+    with CaptureQueriesContext(connection) as captured:
+        idle = turnovers_sync_all()
+    assert (idle.bookings, idle.created, idle.moved, idle.cancelled) == (6, 0, 0, 0)
+    assert not [query for query in captured if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+    # Changed behind the sync's back (no announcement): a longer stay, a cancellation, a new guest the same day.
+    Booking.objects.filter(pk=stays[1].pk).update(check_out=stays[1].check_out + datetime.timedelta(days=1))
+    Booking.objects.filter(pk=stays[3].pk).update(status=BookingStatus.CANCELLED)
+    after_last = make_booking(beach, stays[5].check_out, nights=2)
+
+    swept = turnovers_sync_all()
+
+    assert (swept.bookings, swept.created, swept.cancelled) == (7, 2, 2)
+    moved = Task.objects.get(booking=stays[1], template__trigger=TemplateTrigger.AFTER_CHECK_OUT)
+    assert moved.due_date == stays[1].check_out + datetime.timedelta(days=1)
+    assert Task.objects.get(booking=stays[5], template__trigger=TemplateTrigger.AFTER_CHECK_OUT).same_day
+    assert Task.objects.filter(booking=after_last).count() == 2
+    assert turnovers_sync_all().summary() == "bookings=7 created=0 moved=0 cancelled=0 reopened=0 conflicts=0"
+
+
+def test_a_sweep_checks_titles_and_text_like_a_booking_sync(beach, settings):
+    settings.TURNOVER_SYNC_CHUNK_SIZE = 1
+    make_template("Clean {property} after {guest} ({nights} nights, {guests} guests)")
+    stays = [make_booking(beach, DAY + datetime.timedelta(days=4 * n), guest_name=f"Guest  {n}\n") for n in range(3)]
+    turnovers_sync_all()
+    assert Task.objects.get(booking=stays[0]).title == "Clean Beach House after Guest 0 (3 nights, 2 guests)"
+
+    Booking.objects.filter(pk=stays[2].pk).update(guest_name="Rui Lopes", children=1)
+    swept = turnovers_sync_all()
+
+    assert swept.moved == 1
+    assert Task.objects.get(booking=stays[2]).title == "Clean Beach House after Rui Lopes (3 nights, 3 guests)"

@@ -33,13 +33,13 @@ from bookings.importing.planning import (
     read_rows,
     scope_of,
 )
-from bookings.models import ImportBatch, ImportRow, ImportRowAction, ImportState, Property
+from bookings.models import Booking, ImportBatch, ImportRow, ImportRowAction, ImportState, Property
 from bookings.signals import announce_bookings_changed
 from bookings.status_mapping import load_status_mapper
 from core.audit_context import acting_user, audit_context
-from core.bulk import insert_many
+from core.bulk import analyze_after_commit, insert_many
 from core.errors import Conflict
-from core.models import AuditSource
+from core.models import AuditEntry, AuditSource
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,9 @@ def import_batch_apply(
                 with transaction.atomic():
                     booking_ids, changes = apply_rows(batch=locked, progress=progress)
                     announce_bookings_changed(booking_ids, source=audit_source, changes=changes)
+                    # A large import leaves the planner fresh statistics of what it filled (wbs does the same
+                    # for the tasks it created on the announcement).
+                    analyze_after_commit([Booking, ImportRow, AuditEntry], rows=len(booking_ids))
             except IntegrityError:
                 logger.warning("import %s lost a race for a booking code", locked.pk, exc_info=True)
                 stale_message = (

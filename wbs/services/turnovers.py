@@ -1,6 +1,7 @@
 """Turnover automation: each booking gets one task per matching active template, kept in step with the booking."""
 
 import datetime
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable
@@ -13,10 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState
+from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState, Property
 from core import audit
 from core.audit_context import acting_user, audit_context
-from core.bulk import insert_many, insert_skipping_conflicts
+from core.bulk import analyze_after_commit, insert_many, insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditEntry, AuditSource
 from core.text import single_line
@@ -39,6 +40,8 @@ CANCELLED_LINE = gettext_lazy("Cancelled: %(title)s (%(when)s). %(cause)s")
 CHECK_LINE = gettext_lazy("Check with your manager: %(title)s. %(cause)s")
 # Bookkeeping in a booking's diff that says nothing about why its tasks changed.
 UNEXPLAINING_FIELDS = {"edited_by_hand", "last_import_batch", "updated_at"}
+# Bookings whose rows the in-step check of a sweep reads per query (by id range).
+TURNOVER_CHECK_RANGE = 5000
 
 
 @dataclass
@@ -92,16 +95,30 @@ class _Plan:
 def render_title(pattern: str, booking: Booking) -> str:
     """Fill the placeholders; an unknown `{word}` stays as written (a regex, not str.format, so a pattern
     cannot reach attributes like `{guest.__class__}`)."""
-    values = {
-        "property": booking.property.name,
-        "guest": booking.guest_name,
-        "check_in": booking.check_in.isoformat(),
-        "check_out": booking.check_out.isoformat(),
-        "nights": str(booking.nights()),
-        "guests": str(booking.guests()),
-    }
-    title = single_line(_PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), pattern))
-    return title[: Task._meta.get_field("title").max_length]
+    title = single_line("".join(part if type(part) is str else part(booking) for part in _title_parts(pattern)))
+    return title[:TITLE_MAX_LENGTH]
+
+
+_PLACEHOLDER_VALUES = {
+    "property": lambda booking: booking.property.name,
+    "guest": lambda booking: booking.guest_name,
+    "check_in": lambda booking: booking.check_in.isoformat(),
+    "check_out": lambda booking: booking.check_out.isoformat(),
+    "nights": lambda booking: str(booking.nights()),
+    "guests": lambda booking: str(booking.guests()),
+}
+TITLE_MAX_LENGTH = Task._meta.get_field("title").max_length
+
+
+@functools.lru_cache(maxsize=64)
+def _title_parts(pattern: str) -> tuple:
+    """The pattern split once into its text and the placeholders' value getters (a sync renders thousands of
+    titles from a few patterns); splitting on the regex finds the same placeholders as substituting with it."""
+    pieces = _PLACEHOLDER_RE.split(pattern)
+    return tuple(
+        piece if index % 2 == 0 else _PLACEHOLDER_VALUES.get(piece, "{" + piece + "}")
+        for index, piece in enumerate(pieces)
+    )
 
 
 def _at(day: datetime.date, time: datetime.time, time_zone: str) -> datetime.datetime:
@@ -229,11 +246,23 @@ def turnovers_sync(
     """
     result = SyncResult()
     ordered_ids = sorted(set(booking_ids))
+    size = settings.TURNOVER_SYNC_CHUNK_SIZE
+    swept = len(ordered_ids)
+    if changes is None and swept > size:
+        # A sweep (`sync_turnovers`, the nightly job) finds most bookings in step: an unlocked read of plain rows
+        # picks the ones that are not, and only those go through the locked chunks below, which plan them
+        # again from what they read under the lock. Skipping a booking here is safe: whoever changes it later
+        # syncs it in the same transaction (bookings_changed).
+        ordered_ids = _bookings_out_of_step(ordered_ids)
     # Chunks long enough to amortise the queries, short enough that a full run never locks thousands of
     # bookings at once.
-    size = settings.TURNOVER_SYNC_CHUNK_SIZE
     for start in range(0, len(ordered_ids), size):
         result += _sync_chunk(ordered_ids[start : start + size], changes, source, notify)
+    # Thousands of new tasks (an import, a first sweep): fresh planner statistics once they are committed.
+    analyze_after_commit([Task, ChecklistItem, AuditEntry], rows=result.created + result.moved + result.cancelled)
+    if changes is None:
+        # Bookings found in step count as synced.
+        result.bookings += swept - len(ordered_ids)
     return result
 
 
@@ -241,6 +270,90 @@ def turnovers_sync_all(*, source: str = AuditSource.CLI, notify: bool = True) ->
     """Every booking, including deleted ones (their live tasks must be cancelled). Idempotent."""
     booking_ids = Booking.all_objects.order_by("pk").values_list("pk", flat=True)
     return turnovers_sync(booking_ids=list(booking_ids), source=source, notify=notify)
+
+
+class _BookingRow:
+    """A booking as the planning reads it, built from a plain row: the in-step check reads ten thousand of them,
+    and a model instance costs more to build than the check itself. Same names, same methods."""
+
+    FIELDS = (
+        "pk",
+        "property_id",
+        "guest_name",
+        "external_code",
+        "check_in",
+        "check_out",
+        "status",
+        "deleted_at",
+        "adults",
+        "children",
+        "infants",
+    )
+    nights = Booking.nights
+    guests = Booking.guests
+    is_deleted = Booking.is_deleted
+    __str__ = Booking.__str__
+
+
+class _TaskRow:
+    """A template's task as the planning compares it (see _BookingRow)."""
+
+    FIELDS = ("pk", "booking_id", "template_id", "status", "started_at", "cancel_reason", *SCHEDULE_FIELDS)
+
+
+def _rows(cls, queryset, keep: set[int], key: str) -> list:
+    """Instances of `cls` from the queryset's rows whose `key` is in `keep`."""
+    rows = []
+    position = cls.FIELDS.index(key)
+    for values in queryset.values_list(*cls.FIELDS):
+        if values[position] in keep:
+            row = cls.__new__(cls)
+            row.__dict__.update(zip(cls.FIELDS, values, strict=True))
+            rows.append(row)
+    return rows
+
+
+def _bookings_out_of_step(ordered_ids: list[int]) -> list[int]:
+    """The bookings among these (sorted ids) whose tasks the sync would change: the same planning as a locked
+    chunk's, over plain rows read without locks, in ranges of ids (no parameter list as long as the sweep)."""
+    active = list(TaskTemplate.objects.filter(active=True).prefetch_related("properties"))
+    templates = {template.pk: template for template in active}
+    templates.update((t.pk, t) for t in TaskTemplate._base_manager.exclude(pk__in=list(templates)))
+    properties = Property._base_manager.in_bulk()
+    out_of_step = []
+    for start in range(0, len(ordered_ids), TURNOVER_CHECK_RANGE):
+        chunk = ordered_ids[start : start + TURNOVER_CHECK_RANGE]
+        keep, first, last = set(chunk), chunk[0], chunk[-1]
+        bookings = _rows(_BookingRow, Booking.all_objects.filter(pk__range=(first, last)).order_by(), keep, "pk")
+        if not bookings:
+            continue
+        tasks_by_booking: dict[int, dict[int, _TaskRow]] = {}
+        tasks = Task.objects.filter(booking_id__gte=first, booking_id__lte=last, template__isnull=False).order_by()
+        for task in _rows(_TaskRow, tasks, keep, "booking_id"):
+            task.template = templates[task.template_id]
+            tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
+        check_outs = [booking.check_out for booking in bookings]
+        # Who arrives on a day some of these bookings check out: as in _sync_chunk, a live, not cancelled,
+        # not blocked stay (a range read, then the pairs).
+        arrivals = set(
+            Booking.objects.exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.BLOCKED])
+            .filter(check_in__range=(min(check_outs), max(check_outs)))
+            .order_by()
+            .values_list("property_id", "check_in")
+        )
+        plan = _Plan()
+        for booking in bookings:
+            prop = booking.property = properties[booking.property_id]
+            next_check_in = (
+                _at(booking.check_out, prop.check_in_time, prop.time_zone)
+                if (booking.property_id, booking.check_out) in arrivals
+                else None
+            )
+            before = len(plan.creates) + len(plan.updates) + len(plan.conflicts)
+            _plan_booking(plan, booking, True, active, tasks_by_booking.get(booking.pk, {}), next_check_in, "")
+            if len(plan.creates) + len(plan.updates) + len(plan.conflicts) != before:
+                out_of_step.append(booking.pk)
+    return out_of_step
 
 
 def _load_bookings(booking_ids: list[int]) -> list[Booking]:
@@ -343,7 +456,12 @@ def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_i
             continue
         schedule = schedule_for(template, booking, next_check_in)
         wanted = schedule.values()
-        changes = {name: value for name, value in wanted.items() if _differs(getattr(task, name), value)}
+        # `!=` first: equal values (nearly all of them in a sweep) skip the float tolerance check.
+        changes = {
+            name: value
+            for name, value in wanted.items()
+            if getattr(task, name) != value and _differs(getattr(task, name), value)
+        }
         if task.status == TaskStatus.CANCELLED:
             if own and task.cancel_reason.startswith(AUTO_CANCEL_PREFIX):
                 changes.update(status=TaskStatus.TODO, cancel_reason="")
@@ -424,7 +542,9 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
                 booking_id=booking.pk,
                 template_id=template.pk,
                 type=template.type,
-                assignee=assignee,
+                # Foreign keys by id: assigning an instance goes through Django's descriptor, which cost more than
+                # the rest of building ten thousand tasks and their checklist items.
+                assignee_id=assignee.pk if assignee is not None else None,
                 description=f"{source_note} {schedule.description}".strip(),
                 **schedule.values(),
             )
@@ -436,25 +556,30 @@ def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> i
     inserted = insert_skipping_conflicts(Task, new_tasks, key=("booking_id", "template_id"))
     wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
     bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
+    # Each template's checklist read once, not once per task.
+    templates_used = {template.pk: template for template in wanted_pairs.values()}
+    checklists = {
+        template.pk: [
+            (
+                position,
+                str(item.get("text", ""))[:200],
+                bool(item.get("requires_photo", False)),
+                bool(item.get("required", True)),
+            )
+            for position, item in enumerate(template.checklist or [], start=1)
+        ]
+        for template in templates_used.values()
+    }
+    checklist_rows: list[ChecklistItem] = []
     for task in inserted:
         assert task.booking_id is not None and task.template_id is not None  # turnover tasks have both
-        task.booking = bookings_by_id[task.booking_id]
-    checklist_rows = []
-    for task in inserted:
-        assert task.booking_id is not None and task.template_id is not None
         template = wanted_pairs[(task.booking_id, task.template_id)]
-        for position, item in enumerate(template.checklist or [], start=1):
-            checklist_rows.append(
-                ChecklistItem(
-                    task=task,
-                    position=position,
-                    text=str(item.get("text", ""))[:200],
-                    requires_photo=bool(item.get("requires_photo", False)),
-                    required=bool(item.get("required", True)),
-                )
-            )
-        changes = audit.diff({}, audit.snapshot(task, TASK_AUDIT_FIELDS))
-        message = f'Template "{template.title_pattern}" for booking {task.booking}'
+        checklist_rows.extend(
+            ChecklistItem(task_id=task.pk, position=position, text=text, requires_photo=photo, required=required)
+            for position, text, photo, required in checklists[template.pk]
+        )
+        changes = audit.diff_from_nothing(audit.snapshot(task, TASK_AUDIT_FIELDS))
+        message = f'Template "{template.title_pattern}" for booking {bookings_by_id[task.booking_id]}'
         entries.append(
             audit.build_entry(
                 task, AuditAction.CREATE, changes, message=message, content_type=content_type, changes_are_json=True

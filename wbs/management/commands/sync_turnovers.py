@@ -10,6 +10,9 @@ from wbs.services.turnovers import turnovers_sync, turnovers_sync_all
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL, view and admin module: a large share of this command's start-up,
+    # repeated on every scheduled run. Deploys run `manage.py check`.
+    requires_system_checks: list[str] = []
     help = (
         "Create missing turnover tasks, move and cancel the ones bookings no longer match. Idempotent. "
         "-v 2 lists every change."
