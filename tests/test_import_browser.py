@@ -206,8 +206,8 @@ def test_a_manager_filters_the_audit_trail(page, live_server, login_as, manager,
     expect(page.locator(".audit-count")).to_contain_text("3 entries")
     page.fill("input[name=q]", "Bruno")
     page.wait_for_url(re.compile(r"q=Bruno"))
-    expect(page.locator(".audit-table tbody tr")).to_have_count(1)
-    expect(page.locator(".audit-table")).to_contain_text("Bruno Lima")
+    expect(page.locator(".audit-list .audit-row")).to_have_count(1)
+    expect(page.locator(".audit-list")).to_contain_text("Bruno Lima")
     assert no_horizontal_scroll(page)
     screenshot(page, "audit-filtered-desktop")
 
