@@ -197,34 +197,23 @@ def links_svg(arrows: list[Arrow], stubs: list[Stub]) -> Markup:
         )
     for stub in stubs:
         geometry = stub.geometry
+        common = {
+            "side": stub.side,
+            "critical": _IS_CRITICAL if stub.critical else _NOTHING,
+            "url": stub.url,
+            "task": stub.task_id,
+            "other": stub.other_id,
+            "tooltip": stub.tooltip,
+            "type": stub.type,
+            "path": geometry.path,
+            "marker": _ARROWHEAD_CRITICAL if stub.critical else _ARROWHEAD,
+        }
         if stub.label:
             part = _STUB_WITH_LABEL.render(
-                side=stub.side,
-                critical=_IS_CRITICAL if stub.critical else _NOTHING,
-                url=stub.url,
-                task=stub.task_id,
-                other=stub.other_id,
-                tooltip=stub.tooltip,
-                type=stub.type,
-                path=geometry.path,
-                marker=_ARROWHEAD_CRITICAL if stub.critical else _ARROWHEAD,
-                x=geometry.label_x,
-                y=geometry.label_y,
-                anchor=geometry.label_anchor,
-                label=stub.label,
+                **common, x=geometry.label_x, y=geometry.label_y, anchor=geometry.label_anchor, label=stub.label
             )
         else:
-            part = _STUB_WITH_HIT.render(
-                side=stub.side,
-                critical=_IS_CRITICAL if stub.critical else _NOTHING,
-                url=stub.url,
-                task=stub.task_id,
-                other=stub.other_id,
-                tooltip=stub.tooltip,
-                type=stub.type,
-                path=geometry.path,
-                marker=_ARROWHEAD_CRITICAL if stub.critical else _ARROWHEAD,
-            )
+            part = _STUB_WITH_HIT.render(**common)
         parts.append(part)
     return Markup.join(parts)
 
