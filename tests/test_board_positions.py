@@ -4,12 +4,12 @@ concurrent moves, the background re-spacing and the migration that spaced the po
 import datetime
 import importlib
 import math
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core.audit_context import audit_context
+from tests.concurrency import run_at_once
 from tests.factories import make_booking, make_property, make_task, make_template
 from wbs.models import Task, TaskStatus
 from wbs.services.board import board_move_card
@@ -187,28 +187,6 @@ def test_the_migration_spaces_every_column_in_one_statement_keeping_its_order():
 
     assert column() == [("Moved up", 1024.0)] + [(f"Todo {n}", (n + 2) * 1024.0) for n in range(5)]
     assert column(TaskStatus.IN_PROGRESS) == [("Doing", 1024.0)]
-
-
-def run_at_once(works) -> list[BaseException]:
-    """Each callable in its own thread and its own connection, released together by a barrier."""
-    barrier = threading.Barrier(len(works))
-    errors: list[BaseException] = []
-
-    def worker(work) -> None:
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:  # noqa: BLE001 - collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @pytest.mark.postgres

@@ -1,12 +1,10 @@
 """Concurrent writes to one task on PostgreSQL, with real threads: nothing lost, nothing done twice."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from core.audit_context import audit_context
 from core.models import AuditEntry
+from tests.concurrency import run_at_once
 from tests.factories import make_cleaning_task
 from wbs.models import Task, TaskStatus
 from wbs.services.field import field_task_done
@@ -14,28 +12,6 @@ from wbs.services.tasks import task_set_status, task_update
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CLIENTS = 10
-
-
-def run_at_once(works) -> list[BaseException]:
-    """Each callable in its own thread and its own connection, released together by a barrier."""
-    barrier = threading.Barrier(len(works))
-    errors: list[BaseException] = []
-
-    def worker(work) -> None:
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:  # noqa: BLE001 - collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def status_changes(task: Task) -> list[list[str]]:

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import InvalidInput
@@ -137,6 +137,7 @@ def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
 
 
+@require_GET
 @manager_required
 def item_task_rows(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """An item's tasks as rows for the tree, a page at a time, swapped in when the manager expands the item.
