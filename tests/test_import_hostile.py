@@ -258,9 +258,9 @@ def test_an_xlsx_with_an_xml_entity_declaration_is_refused_not_a_500(manager_cli
 
 
 def test_a_read_error_in_the_middle_of_a_sheet_is_a_refusal(manager):
-    # Broken XML after the first rows: openpyxl fails while iterating, after the header was found.
+    # A damaged cell after the first rows: the reader fails while iterating, after the header was found.
     def truncate(xml: bytes) -> bytes:
-        return xml.replace(b"</sheetData>", b'<row r="9"><c r="A9"><v>1</v></c></sheetData>')
+        return xml.replace(b"</sheetData>", b'<row r="9"><c r="A9" t="n"><v>abc</v></c></row></sheetData>')
 
     content = rewrite_member(airbnb_xlsx([airbnb_row()]), "xl/worksheets/sheet1.xml", truncate)
     rejected_at_preview("broken.xlsx", content, manager, "cannot be read")
