@@ -227,8 +227,16 @@ def analyze_after_commit(models_written: Iterable[type[models.Model]], *, rows: 
     if connection.vendor != "postgresql":
         return
 
+    # One ANALYZE per commit for every bulk write in the transaction (an import's bookings and audit entries, then
+    # the turnover tasks its receiver wrote): the first callback to run takes all the tables, the others find none.
+    pending: set[str] = connection.__dict__.setdefault("_stayops_analyze_pending", set())
+    pending.update(tables)
+
     def analyze() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+        names = sorted(pending)
+        pending.clear()
+        if names:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in names))
 
     transaction.on_commit(analyze, using=alias)

@@ -7,12 +7,12 @@ stays as written; .csv has no cell types, so there a formula-like text is escape
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +41,10 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, sheet_title:
 
     Text goes in as string cells: openpyxl would otherwise store a text starting with "=" as a formula.
     """
+    # Imported here: the import command reads this module's helpers, and openpyxl is a tenth of its start-up.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     rows = iter(rows)
@@ -67,7 +71,9 @@ def xlsx_cell(sheet, value):
     return text_cell(sheet, value) if isinstance(value, str) else value
 
 
-def text_cell(sheet, text: str) -> Cell:
+def text_cell(sheet, text: str) -> "Cell":
+    from openpyxl.cell import WriteOnlyCell
+
     # WriteOnlyCell is a factory function returning a Cell (openpyxl's stubs type it so).
     cell = WriteOnlyCell(sheet, value=text)
     # Set after the value: assigning a text starting with "=" makes openpyxl type the cell as a formula.

@@ -63,3 +63,13 @@ def test_a_large_bulk_write_analyses_its_tables_after_the_commit_on_postgresql(
         assert analyses == ['ANALYZE "bookings_property", "core_auditentry"']
     else:
         assert callbacks == [] and analyses == []
+
+
+def test_the_bulk_writes_of_one_transaction_are_analysed_together_once(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("core.bulk.ANALYZE_AFTER_ROWS", 10)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        analyze_after_commit([Property, AuditEntry], rows=10)
+        analyze_after_commit([AuditEntry], rows=10)
+    analyses = [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
+    expected = ['ANALYZE "bookings_property", "core_auditentry"'] if connection.vendor == "postgresql" else []
+    assert analyses == expected

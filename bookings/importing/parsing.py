@@ -5,8 +5,6 @@ import functools
 import re
 from decimal import Decimal, InvalidOperation
 
-from openpyxl.utils.datetime import from_excel
-
 from core.spreadsheets import unescape_formula
 
 
@@ -43,6 +41,8 @@ _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? ")
 PARSE_CACHE_SIZE = 4096
 # Excel serial numbers for 1990..2100: a plain number outside it is not a date.
 EXCEL_SERIAL_RANGE = (32874, 73051)
+# Day 0 of Excel's serial dates (the 1900 date system; serials past 60 step over its phantom 29 February 1900).
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def parse_date(value, slash_order: str = "dmy") -> datetime.date | None:
@@ -56,7 +56,7 @@ def parse_date(value, slash_order: str = "dmy") -> datetime.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if EXCEL_SERIAL_RANGE[0] <= value <= EXCEL_SERIAL_RANGE[1]:
-            return from_excel(value).date()
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise CellError("is a number, not a date")
     text = str(value).strip().casefold()
     if not text:
