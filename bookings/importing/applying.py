@@ -159,7 +159,7 @@ class ChunkWriter:
         self.done = 0
 
     def write(self, chunk: list[tuple]) -> None:
-        entries = []
+        entries = audit.EntryRows(self.content_type)
         created: list[tuple[int, Booking, dict]] = []
         updated: list[Booking] = []
         updated_fields: set[str] = set()
@@ -184,18 +184,14 @@ class ChunkWriter:
             updated_fields.update(diff)
             updated.append(booking)
             verb = AuditAction.CANCEL if action == ImportRowAction.CANCEL else AuditAction.UPDATE
-            entries.append(audit.build_entry(booking, verb, diff, content_type=self.content_type))
+            entries.add(booking, verb, diff)
             self.changes[booking.pk] = diff
 
         store_new_bookings([booking for _, booking, _ in created])
         for row_number, booking, data in created:
             # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
             diff = {name: [None, value] for name, value in data.items() if value is not None}
-            entries.append(
-                audit.build_entry(
-                    booking, AuditAction.CREATE, diff, content_type=self.content_type, changes_are_json=True
-                )
-            )
+            entries.add(booking, AuditAction.CREATE, diff, changes_are_json=True)
             self.changes[booking.pk] = {}
             self.created_sources.add(booking.source)
             if row_number in self.referenced_rows:
@@ -203,5 +199,5 @@ class ChunkWriter:
         if updated:
             fields = sorted(updated_fields | {"last_import_batch", "updated_at"})
             Booking.objects.bulk_update(updated, fields, batch_size=BULK_SIZE)
-        audit.record_many(entries)
+        entries.write()
         self.done += len(chunk)

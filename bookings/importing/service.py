@@ -37,7 +37,7 @@ from bookings.models import Booking, ImportBatch, ImportRow, ImportRowAction, Im
 from bookings.signals import announce_bookings_changed
 from bookings.status_mapping import load_status_mapper
 from core.audit_context import acting_user, audit_context
-from core.bulk import analyze_after_commit, insert_many
+from core.bulk import analyze_after_commit, insert_rows
 from core.errors import Conflict
 from core.models import AuditEntry, AuditSource
 
@@ -106,7 +106,8 @@ def import_batch_preview(*, batch: ImportBatch, progress=None) -> ImportBatch:
     raw_keys = column_names(match.headers)
     with transaction.atomic():
         ImportRow.objects.filter(batch=batch).delete()
-        insert_many(ImportRow, (import_row(batch, row, reader, raw_keys) for row in planned), batch_size=ROW_BULK_SIZE)
+        rows = (import_row(batch, row, reader, raw_keys) for row in planned)
+        insert_rows(ImportRow, IMPORT_ROW_COLUMNS, rows, batch_size=ROW_BULK_SIZE)
         batch.source_format = match.format.key
         batch.state = ImportState.PREVIEWED
         batch.message = ""
@@ -280,7 +281,22 @@ def raw_cells(row: PlannedRow, reader: RowReader) -> tuple:
     return reader.cells_from_data(row.data)
 
 
-def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys: list[str]) -> ImportRow:
+# The columns import_row gives, in its order.
+IMPORT_ROW_COLUMNS = (
+    "batch_id",
+    "row_number",
+    "action",
+    "external_code",
+    "booking_id",
+    "data",
+    "raw",
+    "diff",
+    "errors",
+)
+
+
+def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys: list[str]) -> tuple:
+    """The history's row for one planned row, as the values of IMPORT_ROW_COLUMNS."""
     errors = row.errors or []
     if row.action == ImportRowAction.CONFLICT:
         # For a conflict row, `errors` holds one entry describing the conflict (the pages show its reason).
@@ -295,19 +311,19 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
                 "new": row.new_conflict,
             }
         ]
-    return ImportRow(
-        batch=batch,
-        row_number=row.number,
-        action=row.action,
-        external_code=(
-            row.key()[1] if row.data is not None else cell_text(reader.cell(raw_cells(row, reader), "external_code"))
-        )[:64],
-        booking_id=row.booking_id,
-        data=data_json(row, reader.provided) if row.data is not None else {},
+    return (
+        batch.pk,
+        row.number,
+        row.action,
+        (row.key()[1] if row.data is not None else cell_text(reader.cell(raw_cells(row, reader), "external_code")))[
+            :64
+        ],
+        row.booking_id,
+        data_json(row, reader.provided) if row.data is not None else {},
         # The cells as written are what the error report gives back to fix; a parsed row is kept as `data`.
-        raw=raw_json(raw_cells(row, reader), raw_keys) if row.action == ImportRowAction.ERROR else {},
-        diff=row.diff or {},
-        errors=errors,
+        raw_json(raw_cells(row, reader), raw_keys) if row.action == ImportRowAction.ERROR else {},
+        row.diff or {},
+        errors,
     )
 
 
