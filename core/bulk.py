@@ -272,12 +272,13 @@ def _insert_returning_postgres(model, objs, key, connection) -> list[tuple]:
 
 
 def analyze_after_commit(models_written: Iterable[type[models.Model]], *, rows: int) -> None:
-    """PostgreSQL: once the current transaction commits, ANALYZE the tables of a bulk write of `rows` rows.
+    """PostgreSQL: once the current transaction commits, queue an ANALYZE of the tables of a bulk write of `rows`
+    rows (the job `core.tasks.analyze_tables`).
 
     Ten thousand new bookings, tasks or audit entries in a table the planner last saw at a tenth of that size make
     it guess (a sequential scan where an index fits, or the reverse) until autovacuum gets there. Below
-    ANALYZE_AFTER_ROWS, or on SQLite (no statistics unless asked), nothing happens. Runs after the commit, so the
-    statistics see the new rows and the import's transaction does not wait for the sampling.
+    ANALYZE_AFTER_ROWS, or on SQLite (no statistics unless asked), nothing happens. Queued after the commit, so the
+    statistics see the new rows and neither the import's transaction nor its caller waits for the sampling.
     """
     written = list(models_written)
     if rows < ANALYZE_AFTER_ROWS or not written:
@@ -294,10 +295,12 @@ def analyze_after_commit(models_written: Iterable[type[models.Model]], *, rows: 
     pending.update(tables)
 
     def analyze() -> None:
+        # A job (core.tasks), not here: ANALYZE samples every table named, half a second after a big import.
+        from core.tasks import analyze_tables
+
         names = sorted(pending)
         pending.clear()
         if names:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in names))
+            analyze_tables.enqueue(names)
 
     transaction.on_commit(analyze, using=alias)

@@ -1,9 +1,11 @@
-"""Background jobs of core: the operators' alert about a failed job."""
+"""Background jobs of core: the operators' alert about a failed job, fresh planner statistics after bulk writes."""
 
 import logging
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.template.loader import render_to_string
 
 from core.jobs import recorded_job
@@ -33,3 +35,16 @@ def send_job_failure_alert(failure_id: int) -> int:
     sent = send_messages([message])
     logger.info("alerted operators about job failure %s", failure.pk, extra={"fields": {"failure_id": failure.pk}})
     return sent
+
+
+@recorded_job(rerun_if_lost=True)
+def analyze_tables(tables: list[str]) -> int:
+    """PostgreSQL's ANALYZE of these tables (core.bulk.analyze_after_commit queues it after a big bulk write): a
+    worker's job, so neither the import's request nor its command waits for the sampling. Only the tables of
+    installed models are analysed; returns how many."""
+    known = {model._meta.db_table for model in apps.get_models()}
+    names = sorted(set(tables) & known)
+    if names and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(name) for name in names))
+    return len(names)

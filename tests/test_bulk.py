@@ -73,3 +73,13 @@ def test_the_bulk_writes_of_one_transaction_are_analysed_together_once(monkeypat
     analyses = [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
     expected = ['ANALYZE "bookings_property", "core_auditentry"'] if connection.vendor == "postgresql" else []
     assert analyses == expected
+
+
+def test_the_analyze_job_names_only_the_tables_of_installed_models():
+    from core.tasks import analyze_tables
+
+    with CaptureQueriesContext(connection) as queries:
+        result = analyze_tables.enqueue(["core_auditentry", 'core_auditentry"; DROP TABLE x; --'])
+    assert result.return_value == 1
+    analyses = [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
+    assert analyses == (['ANALYZE "core_auditentry"'] if connection.vendor == "postgresql" else [])
