@@ -98,7 +98,7 @@ class _Plan:
 def render_title(pattern: str, booking: Booking) -> str:
     """Fill the placeholders; an unknown `{word}` stays as written (a regex, not str.format, so a pattern
     cannot reach attributes like `{guest.__class__}`)."""
-    title = single_line("".join(part if type(part) is str else part(booking) for part in _title_parts(pattern)))
+    title = single_line("".join([part if type(part) is str else part(booking) for part in _title_parts(pattern)]))
     return title[:TITLE_MAX_LENGTH]
 
 
@@ -410,6 +410,7 @@ class _QuickCheck:
 
     def __init__(self, active: list[TaskTemplate], templates: dict[int, TaskTemplate], properties: dict):
         self.active = active
+        self.active_ids = {template.pk for template in active}
         self.templates = templates
         self.properties = properties
         # A property's schedule inputs: its zone and times (most properties share them).
@@ -442,18 +443,25 @@ class _QuickCheck:
         if not bookings:
             return
         arrivals = _arrivals({booking.check_out for booking in bookings})
+        active_ids = self.active_ids
         for booking in bookings:
-            same_day = (booking.property_id, booking.check_out) in arrivals
             tasks = tasks_by_booking.get(booking.pk, {})
-            if any(template.pk not in tasks and template_applies(template, booking) for template in self.active):
+            if not active_ids <= tasks.keys() and any(
+                template.pk not in tasks and template_applies(template, booking) for template in self.active
+            ):
                 # The planning creates this task: out of step, whatever else it finds.
                 out_of_step.append(booking.pk)
-            elif not all(self.task_in_step(booking, task, same_day) for task in tasks.values()):
-                unsure.append(booking.pk)
+                continue
+            same_day = (booking.property_id, booking.check_out) in arrivals
+            clock = self.clocks[booking.property_id]
+            for task in tasks.values():
+                if not self.task_in_step(booking, task, same_day, clock):
+                    unsure.append(booking.pk)
+                    break
 
-    def task_in_step(self, booking: Booking, task: tuple, same_day: bool) -> bool:
+    def task_in_step(self, booking: Booking, task: tuple, same_day: bool, clock: tuple) -> bool:
         """True when _plan_booking would leave this task as it is; False when it might not."""
-        _, template_id, status, cancel_reason, title, *stored = task
+        _, template_id, status, cancel_reason, title = task[:5]
         template = self.templates[template_id]
         wanted = booking_wants_tasks(booking, template) and _has_visits(template, booking)
         if status == TaskStatus.CANCELLED:
@@ -469,13 +477,14 @@ class _QuickCheck:
             days = (booking.check_in, booking.check_out)
         else:
             days = (booking.check_in,)
-        key = (template_id, self.clocks[booking.property_id], days, *stored)
+        stored = task[5:]
+        key = (template_id, clock, days, stored)
         verdict = self.verdicts.get(key)
         if verdict is None:
             verdict = self.verdicts[key] = self.stored_as_planned(template, booking, same_day, stored)
         return verdict
 
-    def stored_as_planned(self, template: TaskTemplate, booking: Booking, same_day: bool, stored: list) -> bool:
+    def stored_as_planned(self, template: TaskTemplate, booking: Booking, same_day: bool, stored: tuple) -> bool:
         """Whether a task's stored schedule (same_day, priority, then the texts) is what the planning wants."""
         prop = booking.property
         next_check_in = _at(booking.check_out, prop.check_in_time, prop.time_zone) if same_day else None
