@@ -17,10 +17,7 @@ its query count differs between sizes.
 import argparse
 import datetime
 import itertools
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +26,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from benchmarks.django_setup import analyze, configure, extra_database  # noqa: E402 - needs the project on sys.path
+from benchmarks.machine import busy_core, load_average  # noqa: E402
 
 START = datetime.date(2026, 1, 5)  # a Monday
 # Issue #14: the time at N tasks may be at most this many times the time at 100 tasks (the smallest size
@@ -233,15 +231,6 @@ def target_for(size: int) -> float:
     return TARGETS[min((bound for bound in TARGETS if bound >= size), default=max(TARGETS))]
 
 
-def start_busy_core() -> subprocess.Popen:
-    """One process spinning on a core until the run ends: the pages are measured beside other work."""
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
-
-
-def load_average() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, nargs="+", default=[10_000], help="the bigger plans (besides 100)")
@@ -250,15 +239,8 @@ def main() -> None:
     parser.add_argument("--pages-only", action="store_true", help="only the two pages: no drag, no reschedules")
     parser.add_argument("--busy-core", action="store_true", help="keep one core busy in the background meanwhile")
     args = parser.parse_args()
-    busy = start_busy_core() if args.busy_core else None
-    # A plain kill ends the run through the finally below, so the spinning process never outlives it.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
+    with busy_core(args.busy_core):
         missed = run(args)
-    finally:
-        if busy is not None:
-            busy.kill()
-            busy.wait()
     sys.exit(1 if missed else 0)
 
 

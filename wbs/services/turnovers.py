@@ -1,6 +1,7 @@
 """Turnover automation: each booking gets one task per matching active template, kept in step with the booking."""
 
 import datetime
+import decimal
 import functools
 import re
 import zoneinfo
@@ -10,8 +11,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy
 
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState, Property
@@ -95,7 +98,7 @@ class _Plan:
 def render_title(pattern: str, booking: Booking) -> str:
     """Fill the placeholders; an unknown `{word}` stays as written (a regex, not str.format, so a pattern
     cannot reach attributes like `{guest.__class__}`)."""
-    title = single_line("".join(part if type(part) is str else part(booking) for part in _title_parts(pattern)))
+    title = single_line("".join([part if type(part) is str else part(booking) for part in _title_parts(pattern)]))
     return title[:TITLE_MAX_LENGTH]
 
 
@@ -314,46 +317,194 @@ def _rows(cls, queryset, keep: set[int], key: str) -> list:
 
 
 def _bookings_out_of_step(ordered_ids: list[int]) -> list[int]:
-    """The bookings among these (sorted ids) whose tasks the sync would change: the same planning as a locked
-    chunk's, over plain rows read without locks, in ranges of ids (no parameter list as long as the sweep)."""
+    """The bookings among these (sorted ids) whose tasks the sync would change, read without locks, in ranges of
+    ids (no parameter list as long as the sweep): a quick check vouches for the bookings whose tasks are exactly as
+    planned, and the bookings it cannot vouch for go through the same planning as a locked chunk's."""
+    active, templates, properties = _sweep_inputs()
+    check = _QuickCheck(active, templates, properties)
+    out_of_step: list[int] = []
+    unsure: list[int] = []
+    for start in range(0, len(ordered_ids), TURNOVER_CHECK_RANGE):
+        check.check_range(ordered_ids[start : start + TURNOVER_CHECK_RANGE], out_of_step, unsure)
+    # By lists of ids, as long as the locked chunks': the bookings left are few and scattered, mostly.
+    size = settings.TURNOVER_SYNC_CHUNK_SIZE
+    for start in range(0, len(unsure), size):
+        out_of_step += _planned_out_of_step(unsure[start : start + size], active, templates, properties)
+    return sorted(out_of_step)
+
+
+def _sweep_inputs() -> tuple[list[TaskTemplate], dict[int, TaskTemplate], dict[int, Property]]:
+    """The active templates (as the planning loops over them), every template by id (tasks of inactive ones are
+    kept in step too) and every property by id."""
     active = list(TaskTemplate.objects.filter(active=True).prefetch_related("properties"))
     templates = {template.pk: template for template in active}
     templates.update((t.pk, t) for t in TaskTemplate._base_manager.exclude(pk__in=list(templates)))
-    properties = Property._base_manager.in_bulk()
+    return active, templates, Property._base_manager.in_bulk()
+
+
+def _planned_out_of_step(booking_ids: list[int], active, templates, properties) -> list[int]:
+    """The bookings among these whose tasks the planning of a locked chunk (_plan_booking) would change."""
+    keep = set(booking_ids)
+    bookings = _rows(_BookingRow, Booking.all_objects.filter(pk__in=booking_ids).order_by(), keep, "pk")
+    tasks_by_booking: dict[int, dict[int, _TaskRow]] = {}
+    tasks = Task.objects.filter(booking_id__in=booking_ids, template__isnull=False).order_by()
+    for task in _rows(_TaskRow, tasks, keep, "booking_id"):
+        task.template = templates[task.template_id]
+        tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
+    if not bookings:
+        return []
+    arrivals = _arrivals({booking.check_out for booking in bookings})
     out_of_step = []
-    for start in range(0, len(ordered_ids), TURNOVER_CHECK_RANGE):
-        chunk = ordered_ids[start : start + TURNOVER_CHECK_RANGE]
-        keep, first, last = set(chunk), chunk[0], chunk[-1]
-        bookings = _rows(_BookingRow, Booking.all_objects.filter(pk__range=(first, last)).order_by(), keep, "pk")
-        if not bookings:
-            continue
-        tasks_by_booking: dict[int, dict[int, _TaskRow]] = {}
-        tasks = Task.objects.filter(booking_id__gte=first, booking_id__lte=last, template__isnull=False).order_by()
-        for task in _rows(_TaskRow, tasks, keep, "booking_id"):
-            task.template = templates[task.template_id]
-            tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
-        check_outs = [booking.check_out for booking in bookings]
-        # Who arrives on a day some of these bookings check out: as in _sync_chunk, a live, not cancelled,
-        # not blocked stay (a range read, then the pairs).
-        arrivals = set(
-            Booking.objects.exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.BLOCKED])
-            .filter(check_in__range=(min(check_outs), max(check_outs)))
-            .order_by()
-            .values_list("property_id", "check_in")
+    plan = _Plan()
+    for booking in bookings:
+        prop = booking.property = properties[booking.property_id]
+        next_check_in = (
+            _at(booking.check_out, prop.check_in_time, prop.time_zone)
+            if (booking.property_id, booking.check_out) in arrivals
+            else None
         )
-        plan = _Plan()
-        for booking in bookings:
-            prop = booking.property = properties[booking.property_id]
-            next_check_in = (
-                _at(booking.check_out, prop.check_in_time, prop.time_zone)
-                if (booking.property_id, booking.check_out) in arrivals
-                else None
-            )
-            before = len(plan.creates) + len(plan.updates) + len(plan.conflicts)
-            _plan_booking(plan, booking, True, active, tasks_by_booking.get(booking.pk, {}), next_check_in, "")
-            if len(plan.creates) + len(plan.updates) + len(plan.conflicts) != before:
-                out_of_step.append(booking.pk)
+        before = len(plan.creates) + len(plan.updates) + len(plan.conflicts)
+        _plan_booking(plan, booking, True, active, tasks_by_booking.get(booking.pk, {}), next_check_in, "")
+        if len(plan.creates) + len(plan.updates) + len(plan.conflicts) != before:
+            out_of_step.append(booking.pk)
     return out_of_step
+
+
+def _arrivals(days: set[datetime.date]) -> set[tuple[int, datetime.date]]:
+    """(property id, day) of the stays arriving on these days: as in _sync_chunk, a live, not cancelled, not
+    blocked stay (a calendar block is no guest arriving). Read by a range of days, not a list as long as the
+    sweep, with the days as text (see _as_text)."""
+    day = functools.cache(datetime.date.fromisoformat)
+    rows = (
+        Booking.objects.exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.BLOCKED])
+        .filter(check_in__range=(min(days), max(days)))
+        .order_by()
+        .values_list("property_id", _as_text("check_in"))
+    )
+    return {(property_id, day(check_in)) for property_id, check_in in rows}
+
+
+def _as_text(name: str) -> Cast:
+    """A date, time stamp or decimal column as the database writes it. Converting ten thousand of each into
+    Python values costs more than the rest of a sweep's check (SQLite parses each date twice, psycopg's time zone
+    loader is pure Python), and a sweep's tasks share a few hundred distinct values: the text, parsed once per
+    distinct value, costs a dict lookup. (psycopg reads time stamps only in PostgreSQL's ISO DateStyle: so
+    does this.)"""
+    return Cast(name, output_field=CharField())
+
+
+# The quick check's task columns, in this order; the dates, time stamp and estimate as text (see _as_text).
+_QUICK_TASK_COLUMNS = ("booking_id", "template_id", "status", "cancel_reason", "title", "same_day", "priority")
+_QUICK_TASK_TEXTS = ("start_date", "due_date", "due_at", "estimate_hours")
+_QUICK_BOOKING_TEXTS = ("check_in", "check_out", "deleted_at")
+
+
+class _QuickCheck:
+    """A sweep's check of its bookings over plain rows, with dates as text: it vouches for a booking only when
+    the planning would leave it as it is, for reasons that take a few comparisons (each task exactly as planned,
+    or cancelled and meant to stay so, and no task to create); any other booking is left to the planning itself.
+
+    Most bookings of a sweep share their schedule's inputs (a template, a time zone and check-in/out times, a
+    day) with many others: the planned dates and the verdict on a task's stored ones are worked out once per
+    distinct inputs and stored values, not once per task."""
+
+    def __init__(self, active: list[TaskTemplate], templates: dict[int, TaskTemplate], properties: dict):
+        self.active = active
+        self.active_ids = {template.pk for template in active}
+        self.templates = templates
+        self.properties = properties
+        # A property's schedule inputs: its zone and times (most properties share them).
+        self.clocks = {pk: (prop.time_zone, prop.check_in_time, prop.check_out_time) for pk, prop in properties.items()}
+        self.day = functools.cache(datetime.date.fromisoformat)
+        self.verdicts: dict[tuple, bool] = {}
+
+    def check_range(self, chunk: list[int], out_of_step: list[int], unsure: list[int]) -> None:
+        keep, first, last = set(chunk), chunk[0], chunk[-1]
+        booking_columns = [_as_text(name) if name in _QUICK_BOOKING_TEXTS else name for name in _BookingRow.FIELDS]
+        booking_rows = Booking.all_objects.filter(pk__range=(first, last)).order_by().values_list(*booking_columns)
+        task_rows = (
+            Task.objects.filter(booking_id__gte=first, booking_id__lte=last, template__isnull=False)
+            .order_by()
+            .values_list(*_QUICK_TASK_COLUMNS, *map(_as_text, _QUICK_TASK_TEXTS))
+        )
+        tasks_by_booking: dict[int, dict[int, tuple]] = {}
+        for values in task_rows:
+            tasks_by_booking.setdefault(values[0], {})[values[1]] = values
+        bookings = []
+        day = self.day
+        for values in booking_rows:
+            if values[0] in keep:
+                # Typed as what it stands in for: the planning's functions take it as a Booking.
+                booking: Booking = _BookingRow.__new__(_BookingRow)  # type: ignore[assignment]
+                booking.__dict__.update(zip(_BookingRow.FIELDS, values, strict=True))
+                booking.check_in, booking.check_out = day(booking.check_in), day(booking.check_out)
+                booking.property = self.properties[booking.property_id]
+                bookings.append(booking)
+        if not bookings:
+            return
+        arrivals = _arrivals({booking.check_out for booking in bookings})
+        active_ids = self.active_ids
+        for booking in bookings:
+            tasks = tasks_by_booking.get(booking.pk, {})
+            if not active_ids <= tasks.keys() and any(
+                template.pk not in tasks and template_applies(template, booking) for template in self.active
+            ):
+                # The planning creates this task: out of step, whatever else it finds.
+                out_of_step.append(booking.pk)
+                continue
+            same_day = (booking.property_id, booking.check_out) in arrivals
+            clock = self.clocks[booking.property_id]
+            for task in tasks.values():
+                if not self.task_in_step(booking, task, same_day, clock):
+                    unsure.append(booking.pk)
+                    break
+
+    def task_in_step(self, booking: Booking, task: tuple, same_day: bool, clock: tuple) -> bool:
+        """True when _plan_booking would leave this task as it is; False when it might not."""
+        _, template_id, status, cancel_reason, title = task[:5]
+        template = self.templates[template_id]
+        wanted = booking_wants_tasks(booking, template) and _has_visits(template, booking)
+        if status == TaskStatus.CANCELLED:
+            # Reopened only when wanted again and cancelled by the automation.
+            return not wanted or not cancel_reason.startswith(AUTO_CANCEL_PREFIX)
+        if not wanted or title != render_title(template.title_pattern, booking):
+            return False
+        # What the schedule's dates, flag and priority depend on (see schedule_for) besides the template.
+        trigger = template.trigger
+        if trigger == TemplateTrigger.AFTER_CHECK_OUT:
+            days: tuple = (booking.check_out, same_day)
+        elif trigger == TemplateTrigger.EVERY_N_NIGHTS:
+            days = (booking.check_in, booking.check_out)
+        else:
+            days = (booking.check_in,)
+        stored = task[5:]
+        key = (template_id, clock, days, stored)
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.verdicts[key] = self.stored_as_planned(template, booking, same_day, stored)
+        return verdict
+
+    def stored_as_planned(self, template: TaskTemplate, booking: Booking, same_day: bool, stored: tuple) -> bool:
+        """Whether a task's stored schedule (same_day, priority, then the texts) is what the planning wants."""
+        prop = booking.property
+        next_check_in = _at(booking.check_out, prop.check_in_time, prop.time_zone) if same_day else None
+        schedule = schedule_for(template, booking, next_check_in)
+        task = _TaskRow.__new__(_TaskRow)
+        same_day_stored, priority, start_date, due_date, due_at, estimate_hours = stored
+        due_instant = parse_datetime(due_at) if due_at is not None else None
+        if due_instant is not None and timezone.is_naive(due_instant):
+            # SQLite stores UTC time stamps without their zone, as Django reads them back.
+            due_instant = timezone.make_aware(due_instant, connection.timezone)
+        task.__dict__.update(
+            title=schedule.title,
+            start_date=parse_date(start_date) if start_date is not None else None,
+            due_date=parse_date(due_date) if due_date is not None else None,
+            due_at=due_instant,
+            same_day=same_day_stored,
+            priority=priority,
+            estimate_hours=decimal.Decimal(estimate_hours) if estimate_hours is not None else None,
+        )
+        return not _schedule_changes(task, schedule.values())
 
 
 def _load_bookings(booking_ids: list[int]) -> list[Booking]:
@@ -455,13 +606,7 @@ def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_i
             plan.result.cancelled += 1
             continue
         schedule = schedule_for(template, booking, next_check_in)
-        wanted = schedule.values()
-        # `!=` first: equal values (nearly all of them in a sweep) skip the float tolerance check.
-        changes = {
-            name: value
-            for name, value in wanted.items()
-            if getattr(task, name) != value and _differs(getattr(task, name), value)
-        }
+        changes = _schedule_changes(task, schedule.values())
         if task.status == TaskStatus.CANCELLED:
             if own and task.cancel_reason.startswith(AUTO_CANCEL_PREFIX):
                 changes.update(status=TaskStatus.TODO, cancel_reason="")
@@ -482,6 +627,16 @@ def _plan_booking(plan, booking, own, templates, tasks_by_template, next_check_i
             plan.result.moved += 1
     if stale_started and own:
         plan.conflicts.append((booking, stale_started, cause))
+
+
+def _schedule_changes(task, wanted: dict) -> dict:
+    """The values of `wanted` that differ from the task's."""
+    # `!=` first: equal values (nearly all of them in a sweep) skip the float tolerance check.
+    return {
+        name: value
+        for name, value in wanted.items()
+        if getattr(task, name) != value and _differs(getattr(task, name), value)
+    }
 
 
 def _differs(current, wanted) -> bool:
