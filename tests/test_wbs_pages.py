@@ -120,13 +120,15 @@ def test_the_tree_answers_htmx_with_the_fragment_only(manager_client, project, h
 
 def test_the_tree_runs_the_same_queries_at_two_sizes(manager_client, project, django_assert_num_queries, settings):
     settings.WBS_TREE_ITEM_PAGE = 10
-    manager_client.get(project.get_absolute_url())
-    # Session, user, roles, project; the project's task sums and item counts; a page of top-level items, their
-    # subtrees' item counts and task sums (GROUP BY): no task rows, and no items beyond the page.
-    with django_assert_num_queries(9):
-        manager_client.get(project.get_absolute_url())
+    closed = {"open": ""}
+    manager_client.get(project.get_absolute_url(), closed)
+    # Session, user, roles, project; a page of top-level items; item counts and task sums per top-level subtree
+    # (two GROUP BYs, which also give the project's figures): no task rows, and no items beyond the page.
+    with django_assert_num_queries(7):
+        manager_client.get(project.get_absolute_url(), closed)
     grow(project, items=30, tasks_per_item=40)
-    with django_assert_num_queries(9):
+    # 33 items do not fit one page: the tree opens closed without being asked.
+    with django_assert_num_queries(7):
         response = manager_client.get(project.get_absolute_url())
     html = response.content.decode()
     assert "wbs-task-row" not in html
@@ -142,7 +144,7 @@ def test_the_tree_shows_sub_items_on_demand_with_their_rollups(
 ):
     Task.objects.create(title="Tile floor", wbs_item=item("Plumbing"), status=TaskStatus.DONE)
     kitchen = item("Kitchen")
-    html = manager_client.get(project.get_absolute_url()).content.decode()
+    html = manager_client.get(project.get_absolute_url(), {"open": ""}).content.decode()
     assert 'data-code="1.1"' not in html
     assert f'hx-get="{reverse("wbs:item_rows", args=[project.pk])}?parent={kitchen.pk}"' in html
     assert 'aria-expanded="false"' in html and "1 sub-item" in html
@@ -177,6 +179,18 @@ def test_sub_items_cost_the_same_queries_for_a_big_item(
     assert html.count('class="wbs-row ') == 3
     assert "Show more" not in html
     assert 'data-code="1.13"' in html and "20 tasks ▾" in html
+
+
+def test_a_tree_that_fits_one_page_opens_in_full_until_the_manager_closes_items(
+    manager_client, project, django_assert_num_queries
+):
+    manager_client.get(project.get_absolute_url())
+    # As a closed tree, and every item with its tasks summed per item: two queries more, for at most a page of items.
+    with django_assert_num_queries(9):
+        html = manager_client.get(project.get_absolute_url()).content.decode()
+    assert 'data-code="1.1"' in html and html.count('aria-expanded="true"') == 1
+    html = manager_client.get(project.get_absolute_url(), {"open": ""}).content.decode()
+    assert 'data-code="1.1"' not in html and 'aria-expanded="false"' in html
 
 
 def test_the_top_level_shows_more_a_page_at_a_time(manager_client, project, htmx_headers, settings):

@@ -16,7 +16,8 @@
       function (toggle) { return toggle.getAttribute("data-item"); }
     );
     url.searchParams.delete("item");
-    if (open.length) { url.searchParams.set("open", open.join(",")); } else { url.searchParams.delete("open"); }
+    // Kept even when empty: "open=" says the manager closed everything (a small tree would otherwise open in full).
+    url.searchParams.set("open", open.join(","));
     if (url.href !== window.location.href) { window.history.replaceState(window.history.state, "", url.href); }
   }
 
@@ -58,6 +59,6 @@
       firstNew = null;
       if (link && document.activeElement === document.body) { link.focus(); }
     }
-    if (event.detail.target && event.detail.target.id === "wbs-tree") { rememberOpen(); }
+    if (event.detail.target && event.detail.target.id === "wbs-tree" && window.location.search) { rememberOpen(); }
   });
 })();

@@ -3,6 +3,7 @@
 The tree page never reads its tasks row by row, nor every item: it shows a page of top-level items (and the
 items the manager opened), each with figures summed over its whole subtree by one GROUP BY over tasks and one
 over items (tree_page), so it costs about the same with 12 items and 60 tasks or 360 items and 2,000 tasks.
+(The weighted rollup is a mean of means and reads one light row per item instead; still no task rows.)
 Sub-items (tree_page with a parent) and an item's tasks (item_task_page) are listed on demand, a page at a time.
 project_tree reads the whole tree at once: the reference the paged reads are tested against.
 """
@@ -243,20 +244,75 @@ def project_rollups(projects: list[Project]) -> dict[int, Rollup]:
 
 
 def tree_page(
-    project: Project, *, size: int, open_ids: Set[int] = frozenset(), reach: dict[int | None, int] | None = None
+    project: Project,
+    *,
+    size: int,
+    open_ids: Set[int] | None = None,
+    path_ids: Set[int] = frozenset(),
+    reach: dict[int | None, int] | None = None,
 ) -> TreePage:
     """The project's figures and its first `size` top-level items, with the items in `open_ids` expanded.
 
-    Five queries, plus three for each open item shown. `reach` maps a parent's id (None: the top level) to the
-    position of a child that must be shown (a link to an item opens its path), which lengthens that page.
+    Three queries, plus three for each open item shown. Without `open_ids` (the manager opened or closed
+    nothing yet) a tree of at most `size` items opens in full, for two more queries. `path_ids` (the path to an
+    item a link or a write points at) are opened too, and `reach` maps a parent's id (None: the top level) to
+    the position of a child on that path, which lengthens that page so the child shows.
     """
-    rollup, top_count, item_count = project_summary(project)
+    reach = reach or {}
+    limit = max(size, reach.get(None, 0))
+    top_items = list(WbsItem.objects.filter(project=project, parent=None).order_by("sort_key", "id")[:limit])
+    # The top level's sums cover the whole project: the project's own figures come with them.
+    figures, summary = _subtree_figures(project, top_items, whole_project=True)
+    rollup, top_count, item_count = summary or (rollup_tree(method=project.rollup_method, items=[], totals={})[1], 0, 0)
     page = RowPage()
-    budget = [MAX_OPEN_ITEMS]
-    _add_rows(
-        project, page, parent=None, total=top_count, size=size, open_ids=open_ids, reach=reach or {}, budget=budget
-    )
+    if open_ids is None and 0 < item_count <= size:
+        page.entries = _whole_tree(project)
+    else:
+        _add_rows(
+            project,
+            page,
+            parent=None,
+            total=top_count,
+            size=size,
+            open_ids=set(open_ids or ()) | set(path_ids),
+            reach=reach,
+            budget=[MAX_OPEN_ITEMS],
+            loaded=(top_items, figures),
+        )
     return TreePage(project=project, rollup=rollup, top_count=top_count, item_count=item_count, page=page)
+
+
+def _whole_tree(project: Project) -> list:
+    """Every item of a small project, open, with rollups from its tasks summed per item: two queries."""
+    items = list(WbsItem.objects.filter(project=project).in_tree_order())
+    totals = item_task_totals([project.pk])
+    rollups, _ = rollup_tree(method=project.rollup_method, items=items, totals=totals)
+    children: dict[int | None, list[WbsItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    entries: list = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        siblings = children.get(parent_id, [])
+        for index, item in enumerate(siblings):
+            below = children.get(item.pk, [])
+            row = TreeRow(
+                item=item,
+                rollup=rollups[item.pk],
+                depth=depth,
+                own_tasks=totals[item.pk].listed if item.pk in totals else 0,
+                is_first=index == 0,
+                is_last=index == len(siblings) - 1,
+                child_count=len(below),
+                expanded=bool(below),
+            )
+            entries.append(row)
+            if below:
+                walk(item.pk, depth + 1)
+                entries.append(ChildrenEnd(item=item))
+
+    walk(None, 1)
+    return entries
 
 
 def tree_rows(project: Project, *, parent: WbsItem | None, offset: int, size: int) -> RowPage:
@@ -265,23 +321,6 @@ def tree_rows(project: Project, *, parent: WbsItem | None, offset: int, size: in
     page = RowPage()
     _add_rows(project, page, parent=parent, total=siblings, size=size, offset=offset)
     return page
-
-
-def project_summary(project: Project) -> tuple[Rollup, int, int]:
-    """The project's own rollup, its number of top-level items and of items: two aggregate queries."""
-    if project.rollup_method == RollupMethod.WEIGHT:
-        items = list(_light_items(WbsItem.objects.filter(project=project)))
-        _, rollup = rollup_tree(method=project.rollup_method, items=items, totals=item_task_totals([project.pk]))
-        return rollup, sum(item.parent_id is None for item in items), len(items)
-    totals = _totals(_live_tasks_of([project.pk]).aggregate(**_task_sums()))
-    spans = WbsItem.objects.filter(project=project).aggregate(
-        top=Count("id", filter=Q(parent__isnull=True)),
-        items=Count("id"),
-        first=Min("planned_start"),
-        last=Max("planned_end"),
-    )
-    _widen(totals, spans["first"], spans["last"])
-    return subtree_rollup(method=project.rollup_method, item=None, totals=totals), spans["top"], spans["items"]
 
 
 def _add_rows(
@@ -295,14 +334,21 @@ def _add_rows(
     open_ids: Set[int] = frozenset(),
     reach: dict[int | None, int] | None = None,
     budget: list[int] | None = None,
+    loaded: tuple[list[WbsItem], dict] | None = None,
 ) -> None:
-    """Append a page of `parent`'s children to `page`: with their open children, and a "Show more" if need be."""
+    """Append a page of `parent`'s children to `page`: with their open children, and a "Show more" if need be.
+
+    `loaded` holds the page's items and figures when the caller read them already.
+    """
     reach = reach or {}
-    limit = max(size, reach.get(parent.pk if parent else None, 0) - offset)
-    items = list(
-        WbsItem.objects.filter(project=project, parent=parent).order_by("sort_key", "id")[offset : offset + limit]
-    )
-    figures = _subtree_figures(project, items)
+    if loaded is None:
+        limit = max(size, reach.get(parent.pk if parent else None, 0) - offset)
+        items = list(
+            WbsItem.objects.filter(project=project, parent=parent).order_by("sort_key", "id")[offset : offset + limit]
+        )
+        figures, _ = _subtree_figures(project, items)
+    else:
+        items, figures = loaded
     end = offset + len(items)
     depth = parent.code.count(".") + 2 if parent else 1
     for index, item in enumerate(items):
@@ -329,32 +375,44 @@ def _add_rows(
         page.entries.append(MoreRows(parent=parent, next_offset=end, remaining=total - end, depth=depth))
 
 
-def _subtree_figures(project: Project, items: list[WbsItem]) -> dict[int, tuple[Rollup, int, int]]:
+def _subtree_figures(
+    project: Project, items: list[WbsItem], *, whole_project: bool = False
+) -> tuple[dict[int, tuple[Rollup, int, int]], tuple[Rollup, int, int] | None]:
     """Each item's rollup over its whole subtree, its own task count and its child count: two GROUP BY queries.
 
     `items` are consecutive siblings in tree order, so their subtrees are one range of sort keys, grouped by the
-    key's prefix of the siblings' length. The weighted rollup needs every level, so it reads the items in that
-    range (light rows) and the tasks summed per item instead: still two queries, and never a task row.
+    key's prefix of the siblings' length. With `whole_project` (top-level items) the groups cover every item, so
+    they also give the project's rollup, its top-level items and its items (the second value; else None).
+    The weighted rollup needs every level, so it reads the items in that range (light rows) and the tasks summed
+    per item instead: still two queries, and never a task row.
     """
     if not items:
-        return {}
-    low, high = items[0].sort_key, items[-1].sort_key + PAST_SUBTREE
-    in_range = WbsItem.objects.filter(project=project, sort_key__gte=low, sort_key__lt=high).order_by()
-    tasks_in_range = _live_tasks_of([project.pk]).filter(wbs_item__sort_key__gte=low, wbs_item__sort_key__lt=high)
+        return {}, None
+    in_range = WbsItem.objects.filter(project=project).order_by()
+    tasks_in_range = _live_tasks_of([project.pk])
+    if not whole_project:
+        low, high = items[0].sort_key, items[-1].sort_key + PAST_SUBTREE
+        in_range = in_range.filter(sort_key__gte=low, sort_key__lt=high)
+        tasks_in_range = tasks_in_range.filter(wbs_item__sort_key__gte=low, wbs_item__sort_key__lt=high)
     ids = [item.pk for item in items]
-    if project.rollup_method == RollupMethod.WEIGHT:
+    method = project.rollup_method
+    if method == RollupMethod.WEIGHT:
         subtree = list(_light_items(in_range))
         own_totals = {
             row["wbs_item_id"]: _totals(row) for row in tasks_in_range.values("wbs_item_id").annotate(**_task_sums())
         }
-        rollups, _ = rollup_tree(method=project.rollup_method, items=subtree, totals=own_totals)
+        rollups, project_rollup = rollup_tree(method=method, items=subtree, totals=own_totals)
         child_counts = Counter(item.parent_id for item in subtree)
-        return {pk: (rollups[pk], own_totals[pk].listed if pk in own_totals else 0, child_counts[pk]) for pk in ids}
-    key_length = len(low)
+        figures = {pk: (rollups[pk], own_totals[pk].listed if pk in own_totals else 0, child_counts[pk]) for pk in ids}
+        return figures, (project_rollup, child_counts[None], len(subtree)) if whole_project else None
+    key_length = len(items[0].sort_key)
     spans: dict[str, Mapping[str, Any]] = {
         row["key"]: row
         for row in in_range.values(key=Substr("sort_key", 1, key_length)).annotate(
-            child_count=Count("id", filter=Q(parent_id__in=ids)), first=Min("planned_start"), last=Max("planned_end")
+            items=Count("id"),
+            child_count=Count("id", filter=Q(parent_id__in=ids)),
+            first=Min("planned_start"),
+            last=Max("planned_end"),
         )
     }
     sums: dict[str, Mapping[str, Any]] = {
@@ -369,9 +427,35 @@ def _subtree_figures(project: Project, items: list[WbsItem]) -> dict[int, tuple[
         below = _totals(task_row) if task_row else TaskTotals()
         span = spans.get(item.sort_key, {"child_count": 0, "first": None, "last": None})
         _widen(below, span["first"], span["last"])
-        rollup = subtree_rollup(method=project.rollup_method, item=item, totals=below)
+        rollup = subtree_rollup(method=method, item=item, totals=below)
         figures[item.pk] = (rollup, task_row["own"] if task_row else 0, span["child_count"])
-    return figures
+    if not whole_project:
+        return figures, None
+    everything = _merged([_totals(row) for row in sums.values()])
+    for span in spans.values():
+        _widen(everything, span["first"], span["last"])
+    project_rollup = subtree_rollup(method=method, item=None, totals=everything)
+    return figures, (project_rollup, len(spans), sum(span["items"] for span in spans.values()))
+
+
+def _merged(parts: list[TaskTotals]) -> TaskTotals:
+    """The sums of several groups of tasks as one."""
+    merged = TaskTotals()
+    for part in parts:
+        for name in (
+            "listed",
+            "count",
+            "done",
+            "started",
+            "late",
+            "blocked",
+            "days_total",
+            "days_done",
+            "fraction_done",
+        ):
+            setattr(merged, name, getattr(merged, name) + getattr(part, name))
+        _widen(merged, part.first, part.last)
+    return merged
 
 
 def _widen(totals: TaskTotals, first, last) -> None:

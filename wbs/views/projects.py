@@ -226,8 +226,8 @@ def _render_tree(
     highlight: int | None = None,
     rollup_error: str = "",
 ) -> HttpResponse:
-    open_ids, reach = _open_items(request, project, highlight=highlight)
-    tree = tree_page(project, size=settings.WBS_TREE_ITEM_PAGE, open_ids=open_ids, reach=reach)
+    open_ids, path_ids, reach = _open_items(request, project, highlight=highlight)
+    tree = tree_page(project, size=settings.WBS_TREE_ITEM_PAGE, open_ids=open_ids, path_ids=path_ids, reach=reach)
     context = {
         "project": project,
         "tree": tree,
@@ -246,22 +246,26 @@ def _render_tree(
 
 def _open_items(
     request: HtmxHttpRequest, project: Project, *, highlight: int | None
-) -> tuple[set[int], dict[int | None, int]]:
-    """The items the tree shows open: `?open=3,17` (kept in the URL by the page's script), the path to `?item=`
-    (a link to an item), and the path to the item just written. After an HTMX write the page's own URL (sent by
-    htmx) says what was open, so the tree keeps its shape.
+) -> tuple[set[int] | None, set[int], dict[int | None, int]]:
+    """The items the tree shows open: `?open=3,17` (kept in the URL by the page's script; None when the URL
+    says nothing, and a small tree opens in full), and the path to `?item=` (a link to an item) or to the item
+    just written, with how far down its siblings each step of that path is. After an HTMX write the page's own
+    URL (sent by htmx) says what was open, so the tree keeps its shape.
     """
     params = request.GET
     if request.method != "GET" and request.htmx and request.htmx.current_url:
-        query = parse_qs(urlsplit(request.htmx.current_url).query)
+        query = parse_qs(urlsplit(request.htmx.current_url).query, keep_blank_values=True)
         params = {name: values[-1] for name, values in query.items()}  # type: ignore[assignment]
-    open_ids = {int(part) for part in params.get("open", "").split(",")[:MAX_OPEN_ITEMS] if _digits(part)}
+    open_ids = None
+    if "open" in params:
+        open_ids = {int(part) for part in params["open"].split(",")[:MAX_OPEN_ITEMS] if _digits(part)}
+    path_ids: set[int] = set()
     reach: dict[int | None, int] = {}
     for target in (_digits(params.get("item", "")), highlight):
         for item in item_path(project, target) if target else []:
-            open_ids.add(item.pk)
+            path_ids.add(item.pk)
             reach[item.parent_id] = max(reach.get(item.parent_id, 0), item.position)
-    return open_ids, reach
+    return open_ids, path_ids, reach
 
 
 def _tree_url(project: Project, item: WbsItem | None) -> str:
