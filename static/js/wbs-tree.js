@@ -48,12 +48,15 @@
     firstNew = target && target.classList && target.classList.contains("wbs-more") ? target.previousElementSibling : null;
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
+  document.addEventListener("htmx:afterRequest", function (event) {
     var source = event.detail.elt;
-    if (source && source.classList && source.classList.contains("wbs-toggle")) {
+    if (event.detail.successful && source && source.classList && source.classList.contains("wbs-toggle")) {
       source.setAttribute("aria-expanded", "true");
       rememberOpen();
     }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (firstNew && firstNew.isConnected) {
       var link = firstNew.nextElementSibling && firstNew.nextElementSibling.querySelector(".wbs-title a");
       firstNew = null;
