@@ -451,7 +451,8 @@ def test_it_edits_an_item(manager_client, project):
             "weight": "2",
         },
     )
-    assert response.status_code == 302
+    # Back to the tree, opened at the item.
+    assert response["Location"] == f"{project.get_absolute_url()}?item={kitchen.pk}#wbs-item-{kitchen.pk}"
     kitchen.refresh_from_db()
     assert kitchen.status == "on_hold"
     changes = AuditEntry.objects.for_object(kitchen).filter(action=AuditAction.UPDATE).get().changes

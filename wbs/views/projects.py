@@ -135,7 +135,7 @@ def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, f"“{item}” saved.")
-        return redirect(item.project)
+        return redirect(_tree_url(item.project, item))
     tasks = item_tasks(item)
     context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
     return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
