@@ -130,3 +130,35 @@ def test_the_database_sums_match_the_python_reference(project):
     assert got.keys() == expected.keys()
     for item_id, totals in expected.items():
         assert asdict(got[item_id]) == pytest.approx(asdict(totals)), item_id
+
+
+@pytest.mark.parametrize("method", [RollupMethod.COUNT, RollupMethod.DURATION, RollupMethod.WEIGHT])
+def test_the_paged_tree_sums_subtrees_as_the_whole_tree_does(project, method):
+    from wbs.queries.projects import tree_page
+
+    project.rollup_method = method
+    project.save()
+    wbs_tree.wbs_item_update(item=WbsItem.objects.get(title="Tiling"), planned_start=day(-3), planned_end=day(40))
+    wbs_tree.wbs_item_create(project=project, title="Grout", parent=WbsItem.objects.get(title="Tiling"))
+    whole = project_tree(project)
+    every_item = set(WbsItem.objects.values_list("pk", flat=True))
+    paged = tree_page(project, size=10, open_ids=every_item)
+    expected = {row.item.pk: (row.rollup, row.own_tasks) for row in whole.rows}
+    got = {row.item.pk: (row.rollup, row.own_tasks) for row in paged.page.rows}
+    assert got.keys() == expected.keys()
+    for pk, (rollup, own_tasks) in got.items():
+        assert (rollup.explanation, rollup.start, rollup.end, rollup.status, own_tasks) == (
+            expected[pk][0].explanation,
+            expected[pk][0].start,
+            expected[pk][0].end,
+            expected[pk][0].status,
+            expected[pk][1],
+        )
+        assert (rollup.late_count, rollup.blocked_count, rollup.task_count) == (
+            expected[pk][0].late_count,
+            expected[pk][0].blocked_count,
+            expected[pk][0].task_count,
+        )
+    assert paged.rollup.explanation == whole.rollup.explanation
+    assert (paged.rollup.start, paged.rollup.end) == (whole.rollup.start, whole.rollup.end)
+    assert (paged.top_count, paged.item_count) == (2, 5)

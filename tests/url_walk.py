@@ -119,6 +119,8 @@ ROUTES: dict[str, Route] = {
     "wbs:item_add": Route(MANAGER, _pk("project")),
     "wbs:item_move": Route(MANAGER, _pk("project")),
     "wbs:item_reorder": Route(MANAGER, _pk("project")),
+    "wbs:item_rows": Route(MANAGER, _pk("project")),
+    "wbs:item_picker": Route(MANAGER, _pk("project")),
     "wbs:item_edit": Route(MANAGER, _pk("item")),
     "wbs:item_task_rows": Route(MANAGER, _pk("item")),
     "wbs:item_delete": Route(MANAGER, _pk("item")),

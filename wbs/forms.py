@@ -1,5 +1,7 @@
 """Forms of the project and task pages: they validate input and hand domain values to wbs.services."""
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
@@ -55,21 +57,51 @@ class RollupMethodForm(forms.ModelForm):
         fields = ["rollup_method"]
 
 
-class WbsItemAddForm(forms.Form):
-    """Add an item as a child of an item, after an item (a sibling), or at the top level.
+class WbsItemCodeField(forms.CharField):
+    """An item of one project, typed by its code ("1.2", or "1.2 Tiling" as the picker fills it in).
 
-    The tree page renders the item list itself (from the rows it has loaded); the form validates the choice.
+    The tree page offers items through a search-as-you-type list, not a <select> of every item: a project can
+    hold thousands. Blank means the top level where the field is optional.
     """
+
+    CODE = re.compile(r"^\d+(\.\d+)*$")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(*args, **kwargs)
+        self.project: Project | None = None
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        code = text.split()[0].rstrip(".")
+        if not self.CODE.match(code):
+            raise forms.ValidationError("Type an item's code, like 1.2, or pick one from the list.")
+        item = WbsItem.objects.filter(project=self.project, code=code).first()
+        if item is None:
+            raise forms.ValidationError(f"This project has no item {code}.")
+        return item
+
+
+class ProjectItemsForm(forms.Form):
+    """A form whose item fields (WbsItemCodeField) look items up in one project."""
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item_field in self.fields.values():
+            if isinstance(item_field, WbsItemCodeField):
+                item_field.project = project
+
+
+class WbsItemAddForm(ProjectItemsForm):
+    """Add an item as a child of an item, after an item (a sibling), or at the top level."""
 
     PLACES = [("child", "Inside"), ("after", "After")]
 
     title = forms.CharField(max_length=200, error_messages={"required": "Give the item a title."})
     place = forms.ChoiceField(choices=PLACES, initial="child", required=False)
-    anchor = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["anchor"].queryset = WbsItem.objects.filter(project=project)
+    anchor = WbsItemCodeField(required=False)
 
     def placement(self) -> dict:
         """Keyword arguments for wbs_item_create: parent=… or after=…."""
@@ -79,14 +111,9 @@ class WbsItemAddForm(forms.Form):
         return {"after": anchor} if self.cleaned_data.get("place") == "after" else {"parent": anchor}
 
 
-class WbsItemMoveForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=WbsItem.objects.none())
-    parent = forms.ModelChoiceField(queryset=WbsItem.objects.none(), required=False, empty_label="Top level")
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("item", "parent"):
-            self.fields[name].queryset = WbsItem.objects.filter(project=project)
+class WbsItemMoveForm(ProjectItemsForm):
+    item = WbsItemCodeField(error_messages={"required": "Choose the item to move."})
+    parent = WbsItemCodeField(required=False)
 
 
 class WbsItemForm(forms.ModelForm):

@@ -125,6 +125,18 @@ def rollup_tree(
     return rollups, project_rollup
 
 
+def subtree_rollup(*, method: str, item: WbsItem | None, totals: TaskTotals) -> Rollup:
+    """An item's rollup (the project's when `item` is None) from the sums of every task under it.
+
+    Counting and duration progress are sums over the subtree, so one aggregate row per item on the page is
+    enough and the items between need not be read; `totals.first`/`last` must also span the planned dates of
+    the items below. The weighted mean is a mean of means: it needs each level (rollup_tree).
+    """
+    if method == RollupMethod.WEIGHT:
+        raise ValueError("The weighted rollup needs the items below: use rollup_tree.")
+    return _combine(method, [], totals, item)
+
+
 def _combine(method: str, child_rollups: list, own: TaskTotals, item: WbsItem | None) -> Rollup:
     rollup = Rollup()
     dates_start = [item.planned_start] if item and item.planned_start else []

@@ -1,6 +1,7 @@
 """Projects and their WBS trees: the list, the tree page, and the HTMX writes that reshape the tree."""
 
 import copy
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,12 +17,15 @@ from core.http import HtmxHttpRequest, render_page, wants_fragment
 from core.roles import manager_required
 from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
 from wbs.models import Project, RollupMethod, WbsItem
-from wbs.queries import item_task_page, item_tasks, project_rollups, project_tree
+from wbs.queries import item_task_page, item_tasks, project_rollups
+from wbs.queries.projects import MAX_OPEN_ITEMS, item_choices, item_path, tree_page, tree_rows
 from wbs.services import projects as project_services
 from wbs.services import wbs_tree
 
 TREE_TEMPLATE = "wbs/project_detail.html"
-# A longer offset is no page anyone reached by "Show more": read it as the first page.
+# The tree's item fields: the picker reads what was typed in whichever of them asked.
+PICKER_FIELDS = ("q", "anchor", "item", "parent")
+# A longer offset or id is no page anyone reached by "Show more" or a link: read it as the first page / nothing.
 MAX_OFFSET_DIGITS = 9
 ROLLUP_NOTES = {
     RollupMethod.COUNT: "An item's progress is the share of the tasks under it that are done; cancelled tasks "
@@ -131,7 +135,7 @@ def item_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wbs_tree.wbs_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, f"“{item}” saved.")
-        return redirect(item.project)
+        return redirect(_tree_url(item.project, item))
     tasks = item_tasks(item)
     context = {"form": form, "item": item, "project": item.project, "tasks": tasks}
     return render_page(request, "wbs/project_item.html", context, status=_form_status(form))
@@ -150,11 +154,42 @@ def item_task_rows(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("wbs:item_edit", args=[item.pk]) + "#item-tasks")
     if request.GET.get("hide"):
         return HttpResponse("")
-    raw_offset = request.GET.get("offset", "")
-    offset = int(raw_offset) if raw_offset.isdigit() and len(raw_offset) < MAX_OFFSET_DIGITS else 0
-    page = item_task_page(item, offset=offset, size=settings.WBS_TREE_TASK_PAGE)
+    page = item_task_page(item, offset=_offset(request), size=settings.WBS_TREE_TASK_PAGE)
     context = {"page": page, "depth": item.code.count(".") + 1, "today": timezone.localdate()}
     return render_page(request, TREE_TEMPLATE, context, partial="item_tasks")
+
+
+@require_GET
+@manager_required
+def item_rows(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A page of sub-items of `parent` (top-level items without it) as tree rows, each with its rollup.
+
+    Expanding an item swaps its first page in; "Show more" the next (`offset`). Without HTMX (a bookmarked or
+    typed URL) the tree page opens at that item.
+    """
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    parent_id = _digits(request.GET.get("parent", ""))
+    parent = get_object_or_404(WbsItem.objects.filter(project=project), pk=parent_id) if parent_id else None
+    if not wants_fragment(request):
+        return redirect(_tree_url(project, parent))
+    page = tree_rows(project, parent=parent, offset=_offset(request), size=settings.WBS_TREE_ITEM_PAGE)
+    context = {"project": project, "page": page, "rows_url": request.path}
+    return render_page(request, TREE_TEMPLATE, context, partial="tree_rows")
+
+
+@require_GET
+@manager_required
+def item_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The options of the tree's item fields for what the manager typed: a bounded list, searched as they type.
+
+    The field sends its own value under its own name (anchor, item, parent).
+    """
+    project = get_object_or_404(Project.objects.all(), pk=pk)
+    query = next((request.GET[name] for name in PICKER_FIELDS if request.GET.get(name)), "")
+    if not wants_fragment(request):
+        return redirect(project)
+    choices = item_choices(project, query, limit=settings.WBS_TREE_PICKER_CHOICES)
+    return render_page(request, TREE_TEMPLATE, {"choices": choices}, partial="item_choices")
 
 
 @manager_required
@@ -191,20 +226,61 @@ def _render_tree(
     highlight: int | None = None,
     rollup_error: str = "",
 ) -> HttpResponse:
-    tree = project_tree(project)
+    open_ids, path_ids, reach = _open_items(request, project, highlight=highlight)
+    tree = tree_page(project, size=settings.WBS_TREE_ITEM_PAGE, open_ids=open_ids, path_ids=path_ids, reach=reach)
     context = {
         "project": project,
         "tree": tree,
+        "rows_url": reverse("wbs:item_rows", args=[project.pk]),
         "rollup_methods": RollupMethod.choices,
         "rollup_note": ROLLUP_NOTES[project.rollup_method],
         "rollup_error": rollup_error,
-        # The template lists the items in the selects from `tree`: with hundreds of items, rendering them
-        # through form widgets would cost a template per option.
         "add_form": add_form or WbsItemAddForm(project=project),
         "move_form": move_form or WbsItemMoveForm(project=project),
+        # The item fields start with the rows in view; typing asks item_picker for the rest.
+        "choices": [row.item for row in tree.page.rows][: settings.WBS_TREE_PICKER_CHOICES],
         "highlight": highlight,
     }
     return render_page(request, TREE_TEMPLATE, context, partial="tree", status=status)
+
+
+def _open_items(
+    request: HtmxHttpRequest, project: Project, *, highlight: int | None
+) -> tuple[set[int] | None, set[int], dict[int | None, int]]:
+    """The items the tree shows open: `?open=3,17` (kept in the URL by the page's script; None when the URL
+    says nothing, and a small tree opens in full), and the path to `?item=` (a link to an item) or to the item
+    just written, with how far down its siblings each step of that path is. After an HTMX write the page's own
+    URL (sent by htmx) says what was open, so the tree keeps its shape.
+    """
+    params = request.GET
+    if request.method != "GET" and request.htmx and request.htmx.current_url:
+        query = parse_qs(urlsplit(request.htmx.current_url).query, keep_blank_values=True)
+        params = {name: values[-1] for name, values in query.items()}  # type: ignore[assignment]
+    open_ids = None
+    if "open" in params:
+        open_ids = {int(part) for part in params["open"].split(",")[:MAX_OPEN_ITEMS] if _digits(part)}
+    path_ids: set[int] = set()
+    reach: dict[int | None, int] = {}
+    for target in (_digits(params.get("item", "")), highlight):
+        for item in item_path(project, target) if target else []:
+            path_ids.add(item.pk)
+            reach[item.parent_id] = max(reach.get(item.parent_id, 0), item.position)
+    return open_ids, path_ids, reach
+
+
+def _tree_url(project: Project, item: WbsItem | None) -> str:
+    """The tree page opened at `item` (its path expanded), scrolled to its row."""
+    if item is None:
+        return project.get_absolute_url()
+    return f"{project.get_absolute_url()}?item={item.pk}#wbs-item-{item.pk}"
+
+
+def _digits(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < MAX_OFFSET_DIGITS else None
+
+
+def _offset(request: HtmxHttpRequest) -> int:
+    return _digits(request.GET.get("offset", "")) or 0
 
 
 def _posted_id(request: HtmxHttpRequest, name: str) -> int:
