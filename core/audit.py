@@ -4,6 +4,7 @@ import datetime
 import decimal
 import functools
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -62,10 +63,14 @@ def diff_from_nothing(after: dict) -> dict:
     """`diff({}, after)` for a new object, converting each value once (a sync creates thousands of tasks)."""
     changes = {}
     for name, value in after.items():
-        new = _json_value(value)
+        # Most values are text, numbers or flags already: no conversion to look up.
+        new = value if type(value) in _JSON_AS_IS else _json_value(value)
         if new is not None:
             changes[name] = [None, new]
     return changes
+
+
+_JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 def build_entry(
@@ -128,6 +133,14 @@ ROW_COLUMNS = (
 )
 
 
+class Audited(Protocol):
+    """What an entry reads of its object: a model instance, or a row standing for one (a turnover sync's new
+    tasks) with the instance's primary key and str()."""
+
+    @property
+    def pk(self) -> Any: ...
+
+
 class EntryRows:
     """Entries about objects of one type, gathered as plain rows and written in bulk: what build_entry and
     record_many do, with the audit context and the time read once rather than per entry, and no model instances
@@ -139,7 +152,7 @@ class EntryRows:
         self._tail = (context.batch_id, context.request_id, timezone.now())
         self.rows: list[tuple] = []
 
-    def add(self, obj: models.Model, action: str, changes: dict, *, message: str = "", changes_are_json=False) -> None:
+    def add(self, obj: Audited, action: str, changes: dict, *, message: str = "", changes_are_json=False) -> None:
         self.rows.append(
             (
                 *self._head,

@@ -6,6 +6,7 @@ times more than the database's own work. COPY streams the same rows in PostgreSQ
 psycopg's C extension.
 """
 
+import datetime
 import functools
 import json
 import operator
@@ -29,6 +30,7 @@ PLAIN_TYPES = {
     "BooleanField",
     "CharField",
     "DateField",
+    "FloatField",
     "IntegerField",
     "PositiveBigIntegerField",
     "PositiveIntegerField",
@@ -69,6 +71,12 @@ def insert_rows(
     time of the call). Values are Python values as a model would hold them. Otherwise as insert_many.
     """
     connection = connections[router.db_for_write(model)]
+    fields, prepared = _prepared_rows(model, columns, rows, connection)
+    return _write_rows(model, fields, prepared, connection, batch_size)
+
+
+def _prepared_rows(model, columns: Sequence[str], rows: Iterable[Sequence], connection) -> tuple[list, Iterable]:
+    """The fields written (`columns`, then every other copied column) and the rows as database values, lazily."""
     fields = _copied_fields(model)
     by_attname = {field.attname: field for field in fields}
     given = [by_attname[name] for name in columns]
@@ -82,11 +90,11 @@ def insert_rows(
         constants.append(default if convert is None or default is None else convert(default))
     converters = [_value_converter(field, connection) for field in given]
     if not any(converters):
-        prepared = ([*row, *constants] for row in rows)
+        prepared: Iterable = ([*row, *constants] for row in rows)
     else:
         steps = list(enumerate(converters))
         prepared = (_converted(row, steps, constants) for row in rows)
-    return _write_rows(model, given + others, prepared, connection, batch_size)
+    return given + others, prepared
 
 
 def _converted(row: Sequence, steps: list, constants: list) -> list:
@@ -178,6 +186,10 @@ def _value_converter(field: models.Field, connection):
         # SQLite stores dates and times as text Django formats itself; the other plain types go as they are.
         if kind in PLAIN_TYPES - {"DateField"} or kind in {"AutoField", "BigAutoField"}:
             return None
+        if field.get_internal_type() == "DateField":
+            return functools.partial(_sqlite_date, field, connection)
+        if field.get_internal_type() == "DateTimeField":
+            return functools.partial(_sqlite_datetime, field, connection)
     # Aware datetimes (USE_TZ) need no preparation either; foreign keys hold their target's plain id.
     elif kind in PLAIN_TYPES or kind in {"AutoField", "BigAutoField", "DateTimeField"}:
         return None
@@ -185,6 +197,21 @@ def _value_converter(field: models.Field, connection):
 
 
 def _prepared(field: models.Field, connection, value):
+    return field.get_db_prep_save(value, connection)
+
+
+# SQLite's text for a date or an aware datetime, straight from the backend: Django's own path only checks the
+# type first, at several times the cost, on every row of every date column (a turnover task has three).
+def _sqlite_date(field: models.Field, connection, value):
+    if type(value) is datetime.date:
+        return connection.ops.adapt_datefield_value(value)
+    return field.get_db_prep_save(value, connection)
+
+
+def _sqlite_datetime(field: models.Field, connection, value):
+    # A naive datetime goes Django's way, which warns and makes it aware.
+    if type(value) is datetime.datetime and value.utcoffset() is not None:
+        return connection.ops.adapt_datetimefield_value(value)
     return field.get_db_prep_save(value, connection)
 
 
@@ -201,10 +228,11 @@ def insert_skipping_conflicts(model: type[_M], objs: list[_M], *, key: tuple[str
         return []
     connection = connections[router.db_for_write(model)]
     by_key = {tuple(getattr(obj, name) for name in key): obj for obj in objs}
-    if connection.vendor == "postgresql":
-        found = _insert_returning_postgres(model, objs, key, connection)
-    else:
-        found = _insert_returning(model, objs, key, connection)
+    fields = _copied_fields(model)
+    converters = [_converter(field, connection) for field in fields]
+    found = _insert_returning(
+        model, fields, [[convert(obj) for convert in converters] for obj in objs], key, connection
+    )
     inserted = []
     for pk, *values in found:
         obj = by_key.get(tuple(values))
@@ -216,23 +244,36 @@ def insert_skipping_conflicts(model: type[_M], objs: list[_M], *, key: tuple[str
     return inserted
 
 
-def _insert_returning(model, objs, key, connection) -> list[tuple]:
-    fields = _copied_fields(model)
+def insert_rows_skipping_conflicts(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence], *, key: tuple[str, ...]
+) -> list[tuple]:
+    """insert_skipping_conflicts for plain rows (as insert_rows takes them), without model instances: returns
+    `(pk, *key values)` of each row this call inserted, in no set order; a row a unique constraint refused is
+    left out. `key` names columns among `columns` whose values are plain (ids, text)."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    fields, prepared = _prepared_rows(model, columns, rows, connection)
+    return _insert_returning(model, fields, list(prepared), key, connection)
+
+
+def _insert_returning(model, fields, rows: list, key, connection) -> list[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the pk and `key` of rows of database values for `fields`."""
+    if connection.vendor == "postgresql":
+        return _insert_returning_postgres(model, fields, rows, key, connection)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     returning = ", ".join(quote(column) for column in [model._meta.pk.column, *_columns(model, key)])
     row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, (connection.features.max_query_params or 999) // len(fields))
-    converters = [_converter(field, connection) for field in fields]
     found: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_statement):
-            batch = objs[start : start + per_statement]
-            params = [convert(obj) for obj in batch for convert in converters]
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
             cursor.execute(
                 f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
                 f"{', '.join([row_placeholder] * len(batch))} ON CONFLICT DO NOTHING RETURNING {returning}",
-                params,
+                [value for row in batch for value in row],
             )
             found.extend(cursor.fetchall())
     return found
@@ -242,15 +283,13 @@ def _columns(model, names) -> list[str]:
     return [model._meta.get_field(name).column for name in names]
 
 
-def _insert_returning_postgres(model, objs, key, connection) -> list[tuple]:
-    fields = _copied_fields(model)
+def _insert_returning_postgres(model, fields, rows: list, key, connection) -> list[tuple]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     table = quote(model._meta.db_table)
     staging = quote(f"_stayops_copy_{model._meta.db_table}")
     key_columns = ", ".join(quote(column) for column in _columns(model, key))
     started = time.monotonic()
-    converters = [_converter(field, connection) for field in fields]
     # The staging table lives until the transaction ends (atomic here, in case the caller has none).
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor
@@ -260,8 +299,8 @@ def _insert_returning_postgres(model, objs, key, connection) -> list[tuple]:
         )
         raw.execute(f"TRUNCATE {staging}")
         with raw.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([convert(obj) for convert in converters])
+            for row in rows:
+                copy.write_row(row)
         raw.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
             f"ON CONFLICT DO NOTHING RETURNING {quote(model._meta.pk.column)}, {key_columns}"

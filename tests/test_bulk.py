@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from bookings.models import Property
+from bookings.models import Booking, Property
 from core.bulk import analyze_after_commit, insert_many
 from core.models import AuditAction, AuditEntry, AuditSource
 
@@ -83,3 +83,42 @@ def test_the_analyze_job_names_only_the_tables_of_installed_models():
     assert result.return_value == 1
     analyses = [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
     assert analyses == (['ANALYZE "core_auditentry"'] if connection.vendor == "postgresql" else [])
+
+
+def test_rows_skipping_conflicts_return_the_ids_and_keys_of_the_rows_written():
+    import datetime
+
+    from core.bulk import insert_rows_skipping_conflicts
+    from wbs.models import Task, TaskTemplate
+
+    prop = Property.objects.create(name="Flat", code="FL")
+    template = TaskTemplate.objects.create(title_pattern="Clean")
+    stays = [
+        Booking.objects.create(
+            property=prop,
+            guest_name=f"G{n}",
+            check_in=datetime.date(2026, 6, 1 + 3 * n),
+            check_out=datetime.date(2026, 6, 3 + 3 * n),
+        )
+        for n in range(3)
+    ]
+    taken = Task.objects.create(title="Taken", booking=stays[0], template=template, property=prop)
+    due = datetime.datetime(2026, 6, 4, 13, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    columns = ("title", "booking_id", "template_id", "property_id", "due_date", "due_at", "estimate_hours", "position")
+    rows = [(f"Clean {stay.pk}", stay.pk, template.pk, prop.pk, stay.check_out, due, 1.5, 2048.0) for stay in stays]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = insert_rows_skipping_conflicts(Task, columns, rows, key=("booking_id", "template_id"))
+
+    assert len(queries) <= 1 or connection.vendor == "postgresql"
+    tasks = {task.booking_id: task for task in Task.objects.all()}
+    assert sorted(found) == [(tasks[stay.pk].pk, stay.pk, template.pk) for stay in stays[1:]]
+    assert tasks[stays[0].pk].pk == taken.pk
+    written = tasks[stays[1].pk]
+    assert (written.due_date, written.due_at, str(written.estimate_hours), written.position) == (
+        stays[1].check_out,
+        due,
+        "1.50",
+        2048.0,
+    )
+    assert written.created_at is not None and written.status == "todo" and written.progress == 0

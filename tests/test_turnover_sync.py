@@ -378,3 +378,153 @@ def test_a_sweep_checks_titles_and_text_like_a_booking_sync(beach, settings):
 
     assert swept.moved == 1
     assert Task.objects.get(booking=stays[2]).title == "Clean Beach House after Rui Lopes (3 nights, 3 guests)"
+
+
+def test_it_writes_each_new_task_its_checklist_audit_entry_and_email_as_a_manager_would_see_them(
+    beach, cleaner, manager, django_capture_on_commit_callbacks
+):
+    """Everything a created turnover task leaves behind, value by value: the row, its position at the end of its
+    column, its checklist, its audit entry (who, from where, which batch, the diff and the sentence) and the one
+    email its assignee gets for all of a sync's new tasks."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.audit_context import audit_context
+    from tests.factories import make_task
+    from wbs.services.positions import POSITION_GAP
+
+    cleaner.email = "carla@example.com"
+    cleaner.save()
+    make_task("Already on the board", position=5000.0)
+    clean = make_template(
+        default_assignee=cleaner,
+        checklist=[
+            {"text": "Change the bed linen"},
+            {"text": "Photo of the kitchen", "requires_photo": True},
+            {"text": "x" * 250, "required": False},
+        ],
+    )
+    inspect = make_template("Inspect {property} before {guest}", trigger=TemplateTrigger.BEFORE_CHECK_IN, checklist=[])
+    first = make_booking(beach, DAY, nights=3, guest_name="Ana Reis")
+    second = make_booking(beach, DAY + datetime.timedelta(days=5), nights=2, guest_name="Bo Li")
+    started = timezone.now()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        audit_context(source=AuditSource.IMPORT, actor=manager, batch_id=42, request_id="req-7"),
+    ):
+        result = turnovers_sync(booking_ids=[first.pk, second.pk], changes={first.pk: {}, second.pk: {}})
+
+    assert result.created == 4
+    cleaning = Task.objects.get(booking=first, template=clean)
+    check_out = first.check_out.isoformat()
+    assert (cleaning.title, cleaning.status, cleaning.assignee, cleaning.property) == (
+        "Clean Beach House after Ana Reis",
+        TaskStatus.TODO,
+        cleaner,
+        beach,
+    )
+    assert cleaning.description == f'Created by template "Clean {{property}} after {{guest}}" for booking {first}.'
+    assert started <= cleaning.created_at <= timezone.now()
+    assert started <= cleaning.updated_at <= timezone.now()
+    # Bookings in id order, then templates in theirs (by title): spaced after the cards already in the column.
+    column = list(Task.objects.filter(booking__isnull=False).order_by("position").values_list("booking", "template"))
+    assert column == [(first.pk, clean.pk), (first.pk, inspect.pk), (second.pk, clean.pk), (second.pk, inspect.pk)]
+    assert cleaning.position == 5000 + POSITION_GAP
+    assert list(cleaning.checklist.values_list("position", "text", "requires_photo", "required", "done")) == [
+        (1, "Change the bed linen", False, True, False),
+        (2, "Photo of the kitchen", True, True, False),
+        (3, "x" * 200, False, False, False),
+    ]
+    assert not Task.objects.get(booking=first, template=inspect).checklist.exists()
+
+    entry = AuditEntry.objects.for_object(cleaning).get()
+    assert (entry.actor, entry.source, entry.action, entry.batch_id, entry.request_id) == (
+        manager,
+        AuditSource.AUTOMATION,
+        "create",
+        42,
+        "req-7",
+    )
+    assert entry.content_type == ContentType.objects.get_for_model(Task)
+    assert (entry.object_id, entry.object_repr) == (str(cleaning.pk), "Clean Beach House after Ana Reis")
+    assert entry.message == f'Template "Clean {{property}} after {{guest}}" for booking {first}'
+    assert started <= entry.created_at <= timezone.now()
+    assert entry.changes == {
+        "title": [None, "Clean Beach House after Ana Reis"],
+        "description": [None, cleaning.description],
+        "property": [None, beach.pk],
+        "booking": [None, first.pk],
+        "template": [None, clean.pk],
+        "type": [None, "cleaning"],
+        "status": [None, "todo"],
+        "priority": [None, Priority.NORMAL],
+        "assignee": [None, cleaner.pk],
+        "start_date": [None, check_out],
+        "due_date": [None, check_out],
+        "due_at": [None, at(first.check_out, 13).isoformat()],
+        "estimate_hours": [None, 2.0],
+        "progress": [None, 0],
+        "is_milestone": [None, False],
+        "same_day": [None, False],
+        "cancel_reason": [None, ""],
+    }
+    assert AuditEntry.objects.filter(action="create", batch_id=42).count() == 4
+    # One email for the two cleans (the inspections have nobody), a line each, in the order they were created.
+    assert [message.to for message in mail.outbox] == [["carla@example.com"]]
+    assert mail.outbox[0].body.count("Assigned: Clean Beach House after") == 2
+    assert mail.outbox[0].body.index("Ana Reis") < mail.outbox[0].body.index("Bo Li")
+    assert (
+        result.lines[0]
+        == f"created task {cleaning.pk} “Clean Beach House after Ana Reis” ({at(first.check_out, 13):%a %d %b %H:%M})"
+    )
+
+
+def test_a_change_to_a_stay_leaves_the_same_day_flag_of_the_next_stay_alone(beach):
+    """The stay that arrives as a changed booking leaves is its cleaning's deadline, nothing more: its own cleaning
+    depends on the stay after it, which the sync of the first booking does not read (it used to clear the flag)."""
+    make_template()
+    first = make_booking(beach, DAY, nights=3)
+    second = make_booking(beach, first.check_out, nights=2)
+    third = make_booking(beach, second.check_out, nights=2)
+    turnovers_sync(booking_ids=[first.pk, second.pk, third.pk])
+
+    result = turnovers_sync(booking_ids=[first.pk], changes={first.pk: {"guest_name": ["Ana", "Ana Reis"]}})
+
+    assert (result.moved, result.lines) == (0, [])
+    assert Task.objects.get(booking=second).same_day
+
+
+def test_a_stay_at_another_property_on_the_same_days_is_no_neighbour(beach):
+    town = make_property("Town Flat")
+    make_template()
+    here = make_booking(beach, DAY, nights=3)
+    elsewhere = make_booking(town, DAY + datetime.timedelta(days=20), nights=2)
+    # At Town Flat, a stay arriving on the day the Beach House guest leaves, with a same-day turnover after it.
+    there = make_booking(town, here.check_out, nights=2)
+    there_next = make_booking(town, there.check_out, nights=2)
+    turnovers_sync(booking_ids=[there.pk, there_next.pk])
+    assert Task.objects.get(booking=there).same_day
+
+    result = turnovers_sync(booking_ids=[here.pk, elsewhere.pk], changes={here.pk: {}, elsewhere.pk: {}})
+
+    assert (result.created, result.moved) == (2, 0)
+    assert Task.objects.get(booking=there).same_day
+
+
+def test_the_stay_before_an_old_check_in_keeps_its_flag_when_someone_else_arrives_then(beach):
+    make_template()
+    first = make_booking(beach, DAY, nights=3)
+    second = make_booking(beach, first.check_out, nights=2)
+    turnovers_sync(booking_ids=[first.pk, second.pk])
+    old_check_in = second.check_in
+    second.check_in = old_check_in + datetime.timedelta(days=3)
+    second.check_out = second.check_in + datetime.timedelta(days=2)
+    second.save()
+    # Another guest takes the day the second one gave up (their own sync has not run yet).
+    make_booking(beach, old_check_in, nights=1)
+
+    turnovers_sync(
+        booking_ids=[second.pk], changes={second.pk: {"check_in": [str(old_check_in), str(second.check_in)]}}
+    )
+
+    assert Task.objects.get(booking=first).same_day

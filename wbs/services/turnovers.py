@@ -7,10 +7,11 @@ import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -20,13 +21,13 @@ from django.utils.translation import gettext_lazy
 from bookings.models import Booking, BookingConflict, BookingStatus, ConflictKind, ConflictState, Property
 from core import audit
 from core.audit_context import acting_user, audit_context
-from core.bulk import analyze_after_commit, insert_many, insert_skipping_conflicts
+from core.bulk import analyze_after_commit, insert_rows, insert_rows_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import AuditAction, AuditEntry, AuditSource
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
 from wbs.services.notifications import Digest, notify_assigned, notify_managers
-from wbs.services.positions import assign_positions
+from wbs.services.positions import next_positions
 from wbs.services.tasks import TASK_AUDIT_FIELDS, task_update
 
 PLACEHOLDERS = ("property", "guest", "check_in", "check_out", "nights", "guests")
@@ -508,35 +509,76 @@ class _QuickCheck:
 
 
 def _load_bookings(booking_ids: list[int]) -> list[Booking]:
-    bookings = Booking.all_objects.select_related("property").filter(pk__in=booking_ids).order_by("pk")
+    bookings = Booking.all_objects.filter(pk__in=booking_ids).order_by("pk")
     if connection.vendor == "postgresql":
         # Two syncs of the same booking queue here, so the second sees the first one's tasks. Locked in
         # id order, so overlapping syncs cannot deadlock. SQLite's IMMEDIATE transactions already serialise.
-        bookings = bookings.select_for_update(of=("self",))
+        bookings = bookings.select_for_update()
     return list(bookings)
 
 
-def _load_neighbours(bookings: list[Booking], changes: dict) -> list[Booking]:
-    """Stays next to these bookings: the one checking in as a booking checks out (its arrival is a
-    deadline) and the one checking out as a booking checks in, or used to (its same-day flag may change)."""
-    property_ids = {booking.property_id for booking in bookings}
-    arrivals = {booking.check_out for booking in bookings} | {booking.check_in for booking in bookings}
-    departures = {booking.check_in for booking in bookings}
-    for change in changes.values():
-        old_check_in = (change or {}).get("check_in", [None])[0]
-        if isinstance(old_check_in, str):
-            departures.add(datetime.date.fromisoformat(old_check_in))
-        elif isinstance(old_check_in, datetime.date):
-            departures.add(old_check_in)
-    if not property_ids:
-        return []
-    return list(
-        Booking.objects.not_cancelled()
-        .select_related("property")
-        .filter(property_id__in=property_ids)
-        .filter(Q(check_in__in=arrivals) | Q(check_out__in=departures))
-        .exclude(pk__in=[booking.pk for booking in bookings])
+def _attach_properties(bookings: list[Booking]) -> None:
+    """Each booking's property, one instance per property: select_related would build one per booking."""
+    properties = Property._base_manager.in_bulk({booking.property_id for booking in bookings})
+    for booking in bookings:
+        booking.property = properties[booking.property_id]
+
+
+@dataclass
+class _Neighbours:
+    """The stays next to a chunk's bookings at the same property, read as plain rows."""
+
+    # (property id, day) -> the id of a live guest stay arriving then: the next guest of whoever leaves that day.
+    arrivals: dict[tuple[int, datetime.date], int]
+    # Stays that check out as a booking of the chunk checks in, or used to: their same-day flag may change.
+    before: list[int]
+
+
+def _load_neighbours(bookings: list[Booking], changes: dict) -> _Neighbours:
+    """The one checking in as a booking checks out (its arrival is a deadline), the one checking out as a booking
+    checks in or used to (its same-day flag may change), and the arrivals on the days those check out (whoever
+    else arrives where a booking used to). One read of plain values, matched to the bookings' (property, day)
+    pairs here: no model instance, and no "not deleted" condition that would lead SQLite away from the day
+    indexes (a scan of every live booking per chunk)."""
+    own_ids = {booking.pk for booking in bookings}
+    arrival_pairs = set()
+    departure_pairs = set()
+    for booking in bookings:
+        arrival_pairs.add((booking.property_id, booking.check_out))
+        arrival_pairs.add((booking.property_id, booking.check_in))
+        departure_pairs.add((booking.property_id, booking.check_in))
+        old_check_in = _old_check_in(changes.get(booking.pk))
+        if old_check_in is not None:
+            arrival_pairs.add((booking.property_id, old_check_in))
+            departure_pairs.add((booking.property_id, old_check_in))
+    rows = (
+        Booking.all_objects.filter(property_id__in={booking.property_id for booking in bookings})
+        .filter(
+            Q(check_in__in={day for _, day in arrival_pairs}) | Q(check_out__in={day for _, day in departure_pairs})
+        )
+        .order_by()
+        .values_list("pk", "property_id", "check_in", "check_out", "status", "deleted_at")
     )
+    neighbours = _Neighbours(arrivals={}, before=[])
+    # By id, as the locked chunk reads its own bookings: the first live arrival of a day is the one that counts.
+    for pk, property_id, check_in, check_out, status, deleted_at in sorted(rows):
+        if pk in own_ids or deleted_at is not None or status == BookingStatus.CANCELLED:
+            continue
+        # A calendar block is no guest arriving: it makes no same-day turnover.
+        if status != BookingStatus.BLOCKED and (property_id, check_in) in arrival_pairs:
+            neighbours.arrivals.setdefault((property_id, check_in), pk)
+        if (property_id, check_out) in departure_pairs:
+            neighbours.before.append(pk)
+    return neighbours
+
+
+def _old_check_in(change: dict | None) -> datetime.date | None:
+    old_check_in = (change or {}).get("check_in", [None])[0]
+    if isinstance(old_check_in, str):
+        return datetime.date.fromisoformat(old_check_in)
+    if isinstance(old_check_in, datetime.date):
+        return old_check_in
+    return None
 
 
 def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notify: bool) -> SyncResult:
@@ -546,28 +588,30 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notif
         if not bookings:
             return SyncResult()
         neighbours = _load_neighbours(bookings, changes_by_id)
-        everyone = bookings + neighbours
-        arrivals: dict[tuple[int, datetime.date], Booking] = {}
-        for booking in everyone:
+        arrivals: dict[tuple[int, datetime.date], int] = {}
+        for booking in bookings:
             # A calendar block is no guest arriving: it makes no same-day turnover.
             if not booking.is_deleted and booking.status not in (BookingStatus.CANCELLED, BookingStatus.BLOCKED):
-                arrivals.setdefault((booking.property_id, booking.check_in), booking)
-        templates = list(
-            TaskTemplate.objects.filter(active=True)
-            .select_related("default_assignee", "backup_assignee")
-            .prefetch_related("properties")
+                arrivals.setdefault((booking.property_id, booking.check_in), booking.pk)
+        for pair, pk in neighbours.arrivals.items():
+            arrivals.setdefault(pair, pk)
+        # Every template a task may come from, shared by its tasks (select_related would build one per task).
+        all_templates = list(
+            TaskTemplate.objects.select_related("default_assignee", "backup_assignee").prefetch_related("properties")
         )
+        templates = [template for template in all_templates if template.active]
+        templates_by_id = {template.pk: template for template in all_templates}
         own_ids = {booking.pk for booking in bookings}
-        tasks = list(
-            Task.objects.select_related("template").filter(
-                booking_id__in=[booking.pk for booking in everyone], template__isnull=False
-            )
-        )
         tasks_by_booking: dict[int, dict[int, Task]] = {}
-        for task in tasks:
+        for task in Task.objects.filter(booking_id__in=[*own_ids, *neighbours.before], template__isnull=False):
             # Both set: the query asks for tasks of these bookings made from a template.
             assert task.booking_id is not None and task.template_id is not None
+            task.template = templates_by_id[task.template_id]
             tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
+        # A stay before with no task of a template has nothing to bring in step.
+        before = [pk for pk in neighbours.before if pk in tasks_by_booking]
+        everyone = bookings + list(Booking.all_objects.filter(pk__in=before).order_by("check_in", "pk"))
+        _attach_properties(everyone)
 
         plan = _Plan()
         for booking in everyone:
@@ -578,7 +622,7 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notif
             next_arrival = arrivals.get((booking.property_id, booking.check_out))
             next_check_in = (
                 _at(booking.check_out, booking.property.check_in_time, booking.property.time_zone)
-                if next_arrival is not None and next_arrival.pk != booking.pk
+                if next_arrival is not None and next_arrival != booking.pk
                 else None
             )
             _plan_booking(plan, booking, own, templates, tasks_by_booking.get(booking.pk, {}), next_check_in, cause)
@@ -650,8 +694,7 @@ def _apply(plan: _Plan, notify: bool) -> None:
     entries: list[AuditEntry] = []
     # Nobody needs an email about work whose day has passed.
     digest = Digest(since=timezone.localdate())
-    created = _create_tasks(plan, entries, content_type, digest)
-    plan.result.created = created
+    plan.result.created = _create_tasks(plan, content_type, digest)
 
     if plan.updates:
         touched_fields: set[str] = set()
@@ -682,69 +725,119 @@ def _apply(plan: _Plan, notify: bool) -> None:
         digest.send_on_commit()
 
 
-def _create_tasks(plan: _Plan, entries: list, content_type, digest: Digest) -> int:
+class _NewTask(NamedTuple):
+    """What the digest, the audit entry and the sync's lines read of a task just written, under a task's names."""
+
+    pk: int
+    title: str
+    due_at: datetime.datetime
+    due_date: datetime.date
+    assignee_id: int | None
+
+    def __str__(self) -> str:
+        return self.title  # as Task.__str__: the audit entry's object_repr
+
+
+def _create_tasks(plan: _Plan, content_type, digest: Digest) -> int:
+    """Write the planned tasks, their checklists and their audit entries as plain rows: no model instance per
+    task, step or entry (a first import creates tens of thousands of each in its transaction)."""
     if not plan.creates:
         return 0
-    new_tasks = []
-    for booking, template, schedule in plan.creates:
-        assignee = template.default_assignee
-        if assignee is None or not assignee.is_active:
-            assignee = template.backup_assignee if template.backup_assignee_id else assignee
+    templates = {template.pk: template for _booking, template, _schedule in plan.creates}
+    assignee_ids = {pk: _assignee_id(template) for pk, template in templates.items()}
+    # Spaced at the end of their column, in the order planned: a drag among them later writes one row.
+    positions = next_positions(TaskStatus.TODO, len(plan.creates))
+    rows = []
+    for (booking, template, schedule), position in zip(plan.creates, positions, strict=True):
         source_note = f'Created by template "{template.title_pattern}" for booking {booking}.'
-        new_tasks.append(
-            Task(
-                property_id=booking.property_id,
-                booking_id=booking.pk,
-                template_id=template.pk,
-                type=template.type,
-                # Foreign keys by id: assigning an instance goes through Django's descriptor, which cost more than
-                # the rest of building ten thousand tasks and their checklist items.
-                assignee_id=assignee.pk if assignee is not None else None,
-                description=f"{source_note} {schedule.description}".strip(),
-                **schedule.values(),
+        rows.append(
+            (
+                booking.property_id,
+                booking.pk,
+                template.pk,
+                template.type,
+                TaskStatus.TODO,
+                assignee_ids[template.pk],
+                f"{source_note} {schedule.description}".strip(),
+                position,
+                *(getattr(schedule, name) for name in SCHEDULE_FIELDS),
             )
         )
-    # Spaced at the end of their columns: a drag among them later writes one row, not the whole column.
-    assign_positions(new_tasks)
     # A concurrent writer that slipped past the booking lock (or a manager's manual task) loses quietly:
     # the unique constraint keeps one task per (booking, template), and the insert skips ours.
-    inserted = insert_skipping_conflicts(Task, new_tasks, key=("booking_id", "template_id"))
-    wanted_pairs = {(booking.pk, template.pk): template for booking, template, _schedule in plan.creates}
-    bookings_by_id = {booking.pk: booking for booking, _template, _schedule in plan.creates}
-    # Each template's checklist read once, not once per task.
-    templates_used = {template.pk: template for template in wanted_pairs.values()}
-    checklists = {
-        template.pk: [
-            (
-                position,
-                str(item.get("text", ""))[:200],
-                bool(item.get("requires_photo", False)),
-                bool(item.get("required", True)),
-            )
-            for position, item in enumerate(template.checklist or [], start=1)
-        ]
-        for template in templates_used.values()
-    }
-    checklist_rows: list[ChecklistItem] = []
-    for task in inserted:
-        assert task.booking_id is not None and task.template_id is not None  # turnover tasks have both
-        template = wanted_pairs[(task.booking_id, task.template_id)]
-        checklist_rows.extend(
-            ChecklistItem(task_id=task.pk, position=position, text=text, requires_photo=photo, required=required)
-            for position, text, photo, required in checklists[template.pk]
-        )
-        changes = audit.diff_from_nothing(audit.snapshot(task, TASK_AUDIT_FIELDS))
-        message = f'Template "{template.title_pattern}" for booking {bookings_by_id[task.booking_id]}'
-        entries.append(
-            audit.build_entry(
-                task, AuditAction.CREATE, changes, message=message, content_type=content_type, changes_are_json=True
-            )
-        )
+    inserted = insert_rows_skipping_conflicts(Task, NEW_TASK_FIELDS, rows, key=("booking_id", "template_id"))
+    ids = {(booking_id, template_id): pk for pk, booking_id, template_id in inserted}
+    checklists = {pk: _checklist_steps(template) for pk, template in templates.items()}
+    audited = _audited_fields_of_new_tasks()
+    title, due_at, due_date, assignee = (NEW_TASK_FIELDS.index(name) for name in NEW_TASK_READ_BACK)
+    checklist_rows: list[tuple] = []
+    entries = audit.EntryRows(content_type)
+    for (booking, template, _schedule), row in zip(plan.creates, rows, strict=True):
+        pk = ids.get((booking.pk, template.pk))
+        if pk is None:
+            continue
+        checklist_rows.extend((pk, *step) for step in checklists[template.pk])
+        task = _NewTask(pk, row[title], row[due_at], row[due_date], row[assignee])
+        snapshot = {name: default if index is None else row[index] for name, index, default in audited}
+        message = f'Template "{template.title_pattern}" for booking {booking}'
+        entries.add(task, AuditAction.CREATE, audit.diff_from_nothing(snapshot), message=message, changes_are_json=True)
         digest.add(task, ASSIGNED_LINE, title=task.title, when=task.due_at)
-        plan.result.lines.append(f"created task {task.pk} “{task.title}” ({_when(task)})")
-    # Several items per task: COPY on PostgreSQL (core.bulk), as nothing needs their ids back.
-    insert_many(ChecklistItem, checklist_rows)
-    return len(inserted)
+        plan.result.lines.append(f"created task {pk} “{task.title}” ({_when(task)})")
+    # Several items per task, written from plain tuples (COPY on PostgreSQL): nothing needs their ids back.
+    insert_rows(ChecklistItem, CHECKLIST_ROW_FIELDS, checklist_rows)
+    return entries.write()
+
+
+# What a new turnover task is written with; its other columns take their defaults (no progress, created now).
+NEW_TASK_FIELDS = (
+    "property_id",
+    "booking_id",
+    "template_id",
+    "type",
+    "status",
+    "assignee_id",
+    "description",
+    "position",
+    *SCHEDULE_FIELDS,
+)
+# What the digest and the sync's lines read back from a new task's row (as _NewTask holds them).
+NEW_TASK_READ_BACK = ("title", "due_at", "due_date", "assignee_id")
+CHECKLIST_ROW_FIELDS = ("task_id", "position", "text", "requires_photo", "required")
+CHECKLIST_TEXT_MAX = ChecklistItem._meta.get_field("text").max_length
+
+
+def _assignee_id(template: TaskTemplate) -> int | None:
+    """The template's cleaner, or its backup while the cleaner's account is switched off."""
+    assignee = template.default_assignee
+    if assignee is None or not assignee.is_active:
+        assignee = template.backup_assignee if template.backup_assignee_id else assignee
+    return assignee.pk if assignee is not None else None
+
+
+def _checklist_steps(template: TaskTemplate) -> list[tuple]:
+    """(position, text, requires photo, required) of each step of the template's checklist, read once per sync."""
+    return [
+        (
+            position,
+            str(item.get("text", ""))[:CHECKLIST_TEXT_MAX],
+            bool(item.get("requires_photo", False)),
+            bool(item.get("required", True)),
+        )
+        for position, item in enumerate(template.checklist or [], start=1)
+    ]
+
+
+def _audited_fields_of_new_tasks() -> list[tuple[str, int | None, object]]:
+    """(name, place in NEW_TASK_FIELDS or None, default) of each audited task field, in the audit's order: a new
+    task's audit entry holds what it was written with and, for the other fields, the model's defaults (what a
+    saved instance holds)."""
+    fields = []
+    for name in TASK_AUDIT_FIELDS:
+        field = Task._meta.get_field(name)
+        assert isinstance(field, models.Field)  # TASK_AUDIT_FIELDS are columns
+        index = NEW_TASK_FIELDS.index(field.attname) if field.attname in NEW_TASK_FIELDS else None
+        fields.append((name, index, field.get_default()))
+    return fields
 
 
 def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
