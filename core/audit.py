@@ -129,7 +129,6 @@ ROW_COLUMNS = (
     "message",
     "batch_id",
     "request_id",
-    "created_at",
 )
 
 
@@ -143,13 +142,14 @@ class Audited(Protocol):
 
 class EntryRows:
     """Entries about objects of one type, gathered as plain rows and written in bulk: what build_entry and
-    record_many do, with the audit context and the time read once rather than per entry, and no model instances
+    record_many do, with the audit context and the time taken once rather than per entry, and no model instances
     (an import writes ten thousand entries)."""
 
     def __init__(self, content_type: ContentType):
         context = current_audit_context()
         self._head = (context.actor_id, context.source, content_type.pk)
-        self._tail = (context.batch_id, context.request_id, timezone.now())
+        # created_at is left to the column's default, taken once per write (not converted once per row).
+        self._tail = (context.batch_id, context.request_id)
         self.rows: list[tuple] = []
 
     def add(self, obj: Audited, action: str, changes: dict, *, message: str = "", changes_are_json=False) -> None:
