@@ -509,12 +509,14 @@ class _QuickCheck:
 
 
 def _load_bookings(booking_ids: list[int]) -> list[Booking]:
+    """The chunk's bookings as plain rows (_BookingRow: the planning reads nothing else; an import's receiver reads
+    ten thousand bookings it has just written, and instances cost more than the rest of the read)."""
     bookings = Booking.all_objects.filter(pk__in=booking_ids).order_by("pk")
     if connection.vendor == "postgresql":
         # Two syncs of the same booking queue here, so the second sees the first one's tasks. Locked in
         # id order, so overlapping syncs cannot deadlock. SQLite's IMMEDIATE transactions already serialise.
         bookings = bookings.select_for_update()
-    return list(bookings)
+    return _rows(_BookingRow, bookings, set(booking_ids), "pk")
 
 
 def _attach_properties(bookings: list[Booking]) -> None:
@@ -610,7 +612,9 @@ def _sync_chunk(booking_ids: list[int], changes: dict | None, source: str, notif
             tasks_by_booking.setdefault(task.booking_id, {})[task.template_id] = task
         # A stay before with no task of a template has nothing to bring in step.
         before = [pk for pk in neighbours.before if pk in tasks_by_booking]
-        everyone = bookings + list(Booking.all_objects.filter(pk__in=before).order_by("check_in", "pk"))
+        everyone = bookings + _rows(
+            _BookingRow, Booking.all_objects.filter(pk__in=before).order_by("check_in", "pk"), set(before), "pk"
+        )
         _attach_properties(everyone)
 
         plan = _Plan()
@@ -858,7 +862,7 @@ def _raise_conflicts(plan: _Plan, digest: Digest) -> None:
         new_conflicts.append(
             BookingConflict(
                 kind=ConflictKind.STARTED_TASKS,
-                booking=booking,
+                booking_id=booking.pk,
                 message=message[:300],
                 incoming={
                     "check_in": booking.check_in.isoformat(),
