@@ -112,9 +112,9 @@ class TaskWbsItemField(WbsItemCodeField):
             missing = f"“{where}” has no item {code}." if where else f"No project has an item {code}."
             raise forms.ValidationError(missing)
         if len(found) > 1:
-            names = " and ".join(f"“{item.project.name}”" for item in found)
+            names = ", ".join(f"“{item.project.name}”" for item in found)
             raise forms.ValidationError(
-                f"Item {code} is in several projects ({names}…): pick it from the list, which names the project."
+                f"Item {code} is in more than one project ({names}): pick it from the list, which names the project."
             )
         if found[0].project.is_deleted:
             raise forms.ValidationError(f"The project “{found[0].project.name}” was deleted: choose another item.")

@@ -515,8 +515,8 @@ def split_project(text: str) -> tuple[str | None, str]:
     return (before.strip(), after.strip()) if found else (None, text)
 
 
-def any_item_choices(query: str, *, near: Project | None, limit: int) -> list[WbsItem]:
-    """Up to `limit` items of live projects for the task form's picker, those of `near` (the task's project)
+def any_item_choices(query: str, *, near_id: int | None, limit: int) -> list[WbsItem]:
+    """Up to `limit` items of live projects for the task form's picker, those of project `near_id` (the task's)
     first, then by project name and tree order. What was typed may start with a project ("Renovation › 1.2"
     as the picker fills it in): then only that project's items match the rest.
     """
@@ -531,5 +531,5 @@ def any_item_choices(query: str, *, near: Project | None, limit: int) -> list[Wb
         code = words[0].rstrip(".")
         typed = Q(code=code) if len(words) > 1 and CODE_PATTERN.match(code) else Q(code__startswith=words[0])
         items = items.filter(typed | Q(title__icontains=rest.strip()))
-    nearness = Case(When(project_id=near.pk, then=Value(0)), default=Value(1)) if near else Value(0)
+    nearness = Case(When(project_id=near_id, then=Value(0)), default=Value(1)) if near_id else Value(0)
     return list(items.order_by(nearness, "project__name", "project_id", "sort_key", "id")[:limit])

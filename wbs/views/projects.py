@@ -195,8 +195,7 @@ def item_picker(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse
         context = {"choices": item_choices(project, query, limit=limit)}
     else:
         near_id = _digits(request.GET.get("near", ""))
-        near = Project.objects.filter(pk=near_id).first() if near_id else None
-        context = {"choices": any_item_choices(query, near=near, limit=limit), "choices_name_project": True}
+        context = {"choices": any_item_choices(query, near_id=near_id, limit=limit), "choices_name_project": True}
     return render_page(request, TREE_TEMPLATE, context, partial="item_choices")
 
 

@@ -321,7 +321,7 @@ def _cancel_url(form: TaskForm) -> str:
 
 def _item_picker(form: TaskForm) -> dict:
     """The item field's first suggestions (items of the task's project) and where it asks for more."""
-    near = form.current_item.project if form.current_item is not None else None
-    url = reverse("wbs:any_item_picker") + (f"?near={near.pk}" if near else "")
-    choices = any_item_choices("", near=near, limit=settings.WBS_TREE_PICKER_CHOICES)
+    near_id = form.current_item.project_id if form.current_item is not None else None
+    url = reverse("wbs:any_item_picker") + (f"?near={near_id}" if near_id else "")
+    choices = any_item_choices("", near_id=near_id, limit=settings.WBS_TREE_PICKER_CHOICES)
     return {"item_picker_url": url, "choices": choices}
