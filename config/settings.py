@@ -336,7 +336,7 @@ HOLIDAYS = env_list("HOLIDAYS", [])
 WBS_TREE_TASK_PAGE = env_int("WBS_TREE_TASK_PAGE", 50, minimum=1)
 # The tree page shows this many top-level items, and expanding an item this many of its sub-items ("Show more").
 WBS_TREE_ITEM_PAGE = env_int("WBS_TREE_ITEM_PAGE", 20, minimum=1)
-# How many items the tree's item fields (add, move) offer for what was typed.
+# How many items the item fields (the tree's add and move, the task form's WBS item) offer for what was typed.
 WBS_TREE_PICKER_CHOICES = env_int("WBS_TREE_PICKER_CHOICES", 20, minimum=1)
 # How many tasks the task page offers in its "waits for" list (same project or property first).
 TASK_DEPENDENCY_CHOICES = env_int("TASK_DEPENDENCY_CHOICES", 300, minimum=10)

@@ -118,3 +118,33 @@ def test_a_manager_creates_a_task_from_a_wbs_row(page, live_server, login_as, ma
     page.get_by_role("button", name="Create task").click()
     expect(page.get_by_role("heading", name="Fit skirting boards")).to_be_visible()
     expect(page.locator(".task-main")).to_contain_text("1.1 Tiling")
+
+
+def test_a_manager_moves_a_task_to_another_projects_item_through_the_picker(
+    page, live_server, login_as, manager, tiles, screenshot
+):
+    tile, _, _ = tiles
+    sea = Project.objects.create(name="Sea View works")
+    wbs_tree.wbs_item_create(project=sea, title="Roof")
+    login_as(manager)
+    page.goto(f"{live_server.url}{tile.get_absolute_url()}edit/")
+    field = page.locator("#id_wbs_item")
+    expect(field).to_have_value("Renovate Beach House › 1.1 Tiling")
+    expect(page.locator("select#id_wbs_item")).to_have_count(0)
+
+    page.fill("#id_wbs_item", "9.9")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("“Renovate Beach House” has no item 9.9.")).to_be_visible()
+    screenshot(page, "task-form-item-refused")
+
+    with page.expect_response(lambda response: "/wbs/items/picker/" in response.url):
+        field.fill("roof")
+    options = page.locator("#wbs-item-choices option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "Sea View works › 1 Roof")
+    field.fill(options.first.get_attribute("value") or "")  # what choosing the suggestion does
+    screenshot(page, "task-form-item-picker")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".wbs-breadcrumbs")).to_contain_text("Sea View works › 1 Roof")
+    tile.refresh_from_db()
+    assert tile.wbs_item.project == sea

@@ -292,7 +292,7 @@ def test_the_history_part_reloads_on_its_own(manager_client, task, htmx_headers)
 def test_the_new_task_form_is_prefilled_from_the_wbs_row(manager_client, task):
     response = manager_client.get(reverse("wbs:task_create") + f"?wbs_item={task.wbs_item_id}")
     assert response.status_code == 200
-    assert f'<option value="{task.wbs_item_id}" selected>' in response.content.decode()
+    assert 'value="Renovate Beach House › 1 Kitchen"' in response.content.decode()
 
 
 def test_it_creates_a_task_with_tags(manager_client, task, cleaner):
@@ -301,7 +301,7 @@ def test_it_creates_a_task_with_tags(manager_client, task, cleaner):
         reverse("wbs:task_create"),
         {
             "title": "Grout",
-            "wbs_item": task.wbs_item_id,
+            "wbs_item": "Renovate Beach House › 1 Kitchen",
             "type": "project_work",
             "priority": 3,
             "assignee": cleaner.pk,
@@ -343,7 +343,7 @@ def test_it_edits_a_task_and_audits_each_changed_field(manager_client, task):
         url("wbs:task_edit", task),
         {
             "title": "Tile kitchen floor",
-            "wbs_item": task.wbs_item_id,
+            "wbs_item": "Renovate Beach House › 1 Kitchen",
             "type": "project_work",
             "priority": 2,
             "progress": 10,

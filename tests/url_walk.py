@@ -121,6 +121,7 @@ ROUTES: dict[str, Route] = {
     "wbs:item_reorder": Route(MANAGER, _pk("project")),
     "wbs:item_rows": Route(MANAGER, _pk("project")),
     "wbs:item_picker": Route(MANAGER, _pk("project")),
+    "wbs:any_item_picker": Route(MANAGER),
     "wbs:item_edit": Route(MANAGER, _pk("item")),
     "wbs:item_task_rows": Route(MANAGER, _pk("item")),
     "wbs:item_delete": Route(MANAGER, _pk("item")),

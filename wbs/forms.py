@@ -1,7 +1,5 @@
 """Forms of the project and task pages: they validate input and hand domain values to wbs.services."""
 
-import re
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
@@ -11,6 +9,7 @@ from core.roles import ROLES
 from core.widgets import DateInput
 from wbs.gantt.layout import EARLIEST_DAY, LATEST_DAY
 from wbs.models import DependencyType, Project, Tag, Task, TaskStatus, WbsItem
+from wbs.queries.projects import CODE_PATTERN, PROJECT_SEPARATOR, split_project
 from wbs.services.dependencies import MAX_LAG_DAYS
 
 DATE_INPUT = DateInput()
@@ -29,11 +28,6 @@ def assignable_users():
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
-
-
-class WbsItemChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.project.name} › {obj.code} {obj.title}"
 
 
 class ProjectForm(forms.ModelForm):
@@ -64,8 +58,6 @@ class WbsItemCodeField(forms.CharField):
     hold thousands. Blank means the top level where the field is optional.
     """
 
-    CODE = re.compile(r"^\d+(\.\d+)*$")
-
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 300)
         super().__init__(*args, **kwargs)
@@ -75,13 +67,62 @@ class WbsItemCodeField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        code = text.split()[0].rstrip(".")
-        if not self.CODE.match(code):
-            raise forms.ValidationError("Type an item's code, like 1.2, or pick one from the list.")
+        code = self.code_of(text)
         item = WbsItem.objects.filter(project=self.project, code=code).first()
         if item is None:
             raise forms.ValidationError(f"This project has no item {code}.")
         return item
+
+    @staticmethod
+    def code_of(text: str) -> str:
+        """The code a typed value starts with ("1.2" from "1.2 Tiling")."""
+        code = text.split()[0].rstrip(".") if text.split() else ""
+        if not CODE_PATTERN.match(code):
+            raise forms.ValidationError("Type an item's code, like 1.2, or pick one from the list.")
+        return code
+
+
+class TaskWbsItemField(WbsItemCodeField):
+    """The task form's item: of any live project, typed "Project › 1.2" (as the picker fills it in) or a bare
+    code, which means an item of the task's own project (`project`) or, for a task in none, the one project
+    holding that code.
+    """
+
+    def clean(self, value):
+        text = forms.CharField.clean(self, value)
+        if not text:
+            return None
+        project_name, rest = split_project(text)
+        code = self.code_of(rest)
+        if project_name is not None:
+            projects = list(Project.all_objects.filter(name=project_name))
+            live = [project for project in projects if not project.is_deleted]
+            if not projects:
+                raise forms.ValidationError(f"There is no project “{project_name}”.")
+            if not live:
+                raise forms.ValidationError(f"The project “{project_name}” was deleted: choose another item.")
+            items = WbsItem.objects.filter(project__in=live, code=code)
+        elif self.project is not None:
+            items = WbsItem.objects.filter(project=self.project, code=code)
+        else:
+            items = WbsItem.objects.filter(project__deleted_at__isnull=True, code=code)
+        found = list(items.select_related("project").order_by("project__name", "project_id")[:2])
+        if not found:
+            where = project_name or (self.project.name if self.project else "")
+            missing = f"“{where}” has no item {code}." if where else f"No project has an item {code}."
+            raise forms.ValidationError(missing)
+        if len(found) > 1:
+            names = ", ".join(f"“{item.project.name}”" for item in found)
+            raise forms.ValidationError(
+                f"Item {code} is in more than one project ({names}): pick it from the list, which names the project."
+            )
+        if found[0].project.is_deleted:
+            raise forms.ValidationError(f"The project “{found[0].project.name}” was deleted: choose another item.")
+        return found[0]
+
+    @staticmethod
+    def label_of(item: WbsItem) -> str:
+        return f"{item.project.name}{PROJECT_SEPARATOR}{item.code} {item.title}"
 
 
 class ProjectItemsForm(forms.Form):
@@ -134,8 +175,10 @@ class WbsItemForm(forms.ModelForm):
 class TaskForm(forms.ModelForm):
     """Everything about a task except its status (changed on the task page, with its own rules)."""
 
-    wbs_item = WbsItemChoiceField(
-        queryset=WbsItem.objects.none(), required=False, label="WBS item", empty_label="Not in a project"
+    wbs_item = TaskWbsItemField(
+        required=False,
+        label="WBS item",
+        help_text="Type a code (1.2) or part of a title and pick the item; leave it empty for no project.",
     )
     assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
 
@@ -167,16 +210,30 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["wbs_item"].queryset = (
-            WbsItem.objects.filter(project__deleted_at__isnull=True)
-            .select_related("project")
-            .order_by("project__name", "sort_key")
-        )
+        # The item field is a search-as-you-type picker, not a <select> of every item of every project: it shows
+        # the task's item as "Project › code title", and a bare code means an item of that project.
+        self.current_item = self._current_item()
+        if self.current_item is not None:
+            item_field = self.fields["wbs_item"]
+            assert isinstance(item_field, TaskWbsItemField)
+            label = item_field.label_of(self.current_item)
+            self.initial["wbs_item"] = label
+            item_field.project = self.current_item.project
         self.fields["property"].queryset = Property.objects.order_by("name")
         self.fields["property"].empty_label = "No property"
         self.fields["assignee"].queryset = assignable_users()
         self.fields["tags"].queryset = Tag.objects.all()
         self.fields["tags"].required = False
+
+    def _current_item(self) -> WbsItem | None:
+        """The task's item, or the one a link from a tree row pre-fills (`?wbs_item=<id>`, of a live project)."""
+        if self.instance.wbs_item_id:
+            return self.instance.wbs_item
+        item_id = str(self.initial.get("wbs_item") or "")
+        if not item_id.isdigit():
+            return None
+        items = WbsItem.objects.filter(project__deleted_at__isnull=True).select_related("project")
+        return items.filter(pk=item_id).first()
 
     def clean_progress(self) -> int:
         progress = self.cleaned_data.get("progress") or 0

@@ -15,6 +15,7 @@ urlpatterns = [
     path("wbs/projects/<int:pk>/items/reorder/", projects.item_reorder, name="item_reorder"),
     path("wbs/projects/<int:pk>/items/rows/", projects.item_rows, name="item_rows"),
     path("wbs/projects/<int:pk>/items/picker/", projects.item_picker, name="item_picker"),
+    path("wbs/items/picker/", projects.item_picker, name="any_item_picker"),
     path("wbs/items/<int:pk>/", projects.item_edit, name="item_edit"),
     path("wbs/items/<int:pk>/tasks/", projects.item_task_rows, name="item_task_rows"),
     path("wbs/items/<int:pk>/delete/", projects.item_delete, name="item_delete"),

@@ -8,6 +8,7 @@ Sub-items (tree_page with a parent) and an item's tasks (item_task_page) are lis
 project_tree reads the whole tree at once: the reference the paged reads are tested against.
 """
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ from wbs.rollups import Rollup, TaskTotals, rollup_tree, subtree_rollup
 PAST_SUBTREE = "/"
 # Items the tree opens from the URL (?open=…) at most: each costs a page of rows and its three queries.
 MAX_OPEN_ITEMS = 20
+# An item's code as typed or picked: "1", "1.2.3".
+CODE_PATTERN = re.compile(r"^\d+(\.\d+)*$")
+# Between a project's name and an item's code where items of several projects are offered ("Renovation › 1.2").
+PROJECT_SEPARATOR = " › "
+SEPARATOR_BEFORE_CODE = re.compile(r"\s*›\s*(?=\d+(\.\d+)*\.?(\s|$))")
 
 
 @dataclass
@@ -495,3 +501,35 @@ def item_choices(project: Project, query: str, *, limit: int) -> list[WbsItem]:
     if query:
         items = items.filter(Q(code__startswith=query) | Q(title__icontains=query))
     return list(items.order_by("sort_key", "id")[:limit])
+
+
+def split_project(text: str) -> tuple[str | None, str]:
+    """("Renovation", "1.2 Tiling") from "Renovation › 1.2 Tiling"; (None, text) without a project.
+
+    A title may hold the separator too: the project ends at the first separator followed by a code.
+    """
+    match = SEPARATOR_BEFORE_CODE.search(text)
+    if match:
+        return text[: match.start()].strip(), text[match.end() :].strip()
+    before, found, after = text.partition(PROJECT_SEPARATOR.strip())
+    return (before.strip(), after.strip()) if found else (None, text)
+
+
+def any_item_choices(query: str, *, near_id: int | None, limit: int) -> list[WbsItem]:
+    """Up to `limit` items of live projects for the task form's picker, those of project `near_id` (the task's)
+    first, then by project name and tree order. What was typed may start with a project ("Renovation › 1.2"
+    as the picker fills it in): then only that project's items match the rest.
+    """
+    items = WbsItem.objects.filter(project__deleted_at__isnull=True).select_related("project")
+    items = items.only("id", "code", "title", "sort_key", "project__id", "project__name")
+    project_name, rest = split_project(query.strip())
+    if project_name:
+        items = items.filter(project__name__icontains=project_name)
+    words = rest.split()
+    if words:
+        # "1.2 Tiling" (a picked item) matches by its code; anything else by code prefix or part of a title.
+        code = words[0].rstrip(".")
+        typed = Q(code=code) if len(words) > 1 and CODE_PATTERN.match(code) else Q(code__startswith=words[0])
+        items = items.filter(typed | Q(title__icontains=rest.strip()))
+    nearness = Case(When(project_id=near_id, then=Value(0)), default=Value(1)) if near_id else Value(0)
+    return list(items.order_by(nearness, "project__name", "project_id", "sort_key", "id")[:limit])

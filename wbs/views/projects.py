@@ -18,13 +18,13 @@ from core.roles import manager_required
 from wbs.forms import ProjectForm, RollupMethodForm, WbsItemAddForm, WbsItemForm, WbsItemMoveForm
 from wbs.models import Project, RollupMethod, WbsItem
 from wbs.queries import item_task_page, item_tasks, project_rollups
-from wbs.queries.projects import MAX_OPEN_ITEMS, item_choices, item_path, tree_page, tree_rows
+from wbs.queries.projects import MAX_OPEN_ITEMS, any_item_choices, item_choices, item_path, tree_page, tree_rows
 from wbs.services import projects as project_services
 from wbs.services import wbs_tree
 
 TREE_TEMPLATE = "wbs/project_detail.html"
-# The tree's item fields: the picker reads what was typed in whichever of them asked.
-PICKER_FIELDS = ("q", "anchor", "item", "parent")
+# The item fields (the tree's, the task form's): the picker reads what was typed in whichever of them asked.
+PICKER_FIELDS = ("q", "anchor", "item", "parent", "wbs_item")
 # A longer offset or id is no page anyone reached by "Show more" or a link: read it as the first page / nothing.
 MAX_OFFSET_DIGITS = 9
 ROLLUP_NOTES = {
@@ -179,17 +179,24 @@ def item_rows(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @manager_required
-def item_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The options of the tree's item fields for what the manager typed: a bounded list, searched as they type.
+def item_picker(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
+    """The options of an item field for what the manager typed: a bounded list, searched as they type.
 
-    The field sends its own value under its own name (anchor, item, parent).
+    The tree's fields (anchor, item, parent) pick items of its project (`pk`); the task form's (wbs_item) picks
+    items of any live project, named "Project › code title", those of the task's project (`near`) first. The
+    field sends its own value under its own name.
     """
-    project = get_object_or_404(Project.objects.all(), pk=pk)
+    project = get_object_or_404(Project.objects.all(), pk=pk) if pk is not None else None
     query = next((request.GET[name] for name in PICKER_FIELDS if request.GET.get(name)), "")
     if not wants_fragment(request):
-        return redirect(project)
-    choices = item_choices(project, query, limit=settings.WBS_TREE_PICKER_CHOICES)
-    return render_page(request, TREE_TEMPLATE, {"choices": choices}, partial="item_choices")
+        return redirect(project or reverse("wbs:projects"))
+    limit = settings.WBS_TREE_PICKER_CHOICES
+    if project is not None:
+        context = {"choices": item_choices(project, query, limit=limit)}
+    else:
+        near_id = _digits(request.GET.get("near", ""))
+        context = {"choices": any_item_choices(query, near_id=near_id, limit=limit), "choices_name_project": True}
+    return render_page(request, TREE_TEMPLATE, context, partial="item_choices")
 
 
 @manager_required
@@ -232,6 +239,7 @@ def _render_tree(
         "project": project,
         "tree": tree,
         "rows_url": reverse("wbs:item_rows", args=[project.pk]),
+        "item_picker_url": reverse("wbs:item_picker", args=[project.pk]),
         "rollup_methods": RollupMethod.choices,
         "rollup_note": ROLLUP_NOTES[project.rollup_method],
         "rollup_error": rollup_error,

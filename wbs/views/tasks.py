@@ -2,6 +2,7 @@
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -25,7 +26,8 @@ from wbs.forms import (
     TaskStatusForm,
     TaskTagsForm,
 )
-from wbs.models import ChecklistItem, Task, TaskDependency, TaskStatus, WbsItem
+from wbs.models import ChecklistItem, Task, TaskDependency, TaskStatus
+from wbs.queries.projects import any_item_choices
 from wbs.services import tasks as task_services
 from wbs.services.dependencies import dependency_add, dependency_remove
 from wbs.services.field import field_task_done
@@ -71,7 +73,7 @@ def task_create(request: HtmxHttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Task “{task.title}” created.")
         return redirect(task)
-    context = {"form": form, "task": None, "cancel_url": _cancel_url(form)}
+    context = {"form": form, "task": None, "cancel_url": _cancel_url(form), **_item_picker(form)}
     return render_page(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
 
 
@@ -86,7 +88,7 @@ def task_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Task saved.")
         return redirect(task)
-    context = {"form": form, "task": task, "cancel_url": task.get_absolute_url()}
+    context = {"form": form, "task": task, "cancel_url": task.get_absolute_url(), **_item_picker(form)}
     return render_page(request, "wbs/task_form.html", context, status=400 if form.errors else 200)
 
 
@@ -311,10 +313,15 @@ def _first_error(form) -> str:
     return "Check the dependency fields."
 
 
-def _cancel_url(form) -> str:
-    wbs_item_id = form.initial.get("wbs_item")
-    if wbs_item_id:
-        item = WbsItem.objects.filter(pk=wbs_item_id).select_related("project").first()
-        if item is not None:
-            return item.project.get_absolute_url()
+def _cancel_url(form: TaskForm) -> str:
+    if form.current_item is not None:
+        return form.current_item.project.get_absolute_url()
     return reverse("wbs:projects")
+
+
+def _item_picker(form: TaskForm) -> dict:
+    """The item field's first suggestions (items of the task's project) and where it asks for more."""
+    near_id = form.current_item.project_id if form.current_item is not None else None
+    url = reverse("wbs:any_item_picker") + (f"?near={near_id}" if near_id else "")
+    choices = any_item_choices("", near_id=near_id, limit=settings.WBS_TREE_PICKER_CHOICES)
+    return {"item_picker_url": url, "choices": choices}
