@@ -34,9 +34,17 @@ def open_online(page, live_server, task):
     )
 
 
+SLOW_PHOTO_SCALING = """
+const scale = window.createImageBitmap.bind(window);
+window.createImageBitmap = (...args) => new Promise((resolve) => setTimeout(resolve, 1500)).then(() => scale(...args));
+"""
+
+
 def test_a_cleaners_offline_work_arrives_once_in_order(login_as, live_server, cleaner, screenshot):
     task = make_cleaning_task(assignee=cleaner)
     page = login_as(cleaner, viewport=PHONE)
+    # A slow phone: the photo is still being scaled when "Done" is tapped after it, and must still go first.
+    page.add_init_script(SLOW_PHOTO_SCALING)
     open_online(page, live_server, task)
 
     page.context.set_offline(True)

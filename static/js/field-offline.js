@@ -157,18 +157,22 @@
       if (el.tagName === "BUTTON") { el.disabled = busy; }
     });
   }
+  // Taps are handled one after another in the order they were made: a photo still being scaled on a slow phone
+  // must reach the queue before the "Done" tapped after it, or the server would see Done without its photo.
+  var turn = Promise.resolve();
   function submitAction(form) {
     if (form.hasAttribute("data-busy")) { return; }
     setBusy(form, true);
-    var entry;
-    entryFor(form).then(function (made) {
-      entry = made;
+    var made = entryFor(form);
+    var handled = turn.then(function () { return made; }).then(function (entry) {
       return all("queue").then(function (queued) {
         // Behind a queue the action waits its turn: the server must see them in the order they were made.
         if (queued.length || !navigator.onLine) { return queue(entry); }
         return send(entry).then(swapAnswer, function () { return queue(entry); });
       });
-    }).finally(function () {
+    });
+    turn = handled.catch(function () { /* a failed action must not stop the ones after it */ });
+    handled.finally(function () {
       if (document.body.contains(form)) { setBusy(form, false); }
       form.reset && form.getAttribute("data-field-action") === "photo" && form.reset();
     });
