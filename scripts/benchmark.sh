@@ -15,7 +15,7 @@ declare -A ARGS=(
   [booking_pages]="--sizes 100 10000 --repeat 5"
   [board_gantt]="--tasks 10000 100000 --repeat 11 --pages-only --busy-core"
   [wbs]="--scale 30 --repeat 5"
-  [turnovers]="--repeat 3"
+  [turnovers]="--repeat 3 --busy-core"
   [field_history]="--tasks 20000 --repeat 11"
   [audit]="--repeat 5"
 )
