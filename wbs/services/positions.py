@@ -8,9 +8,6 @@ inside the request. Moves into a column are serialised by a lock on that column 
 queue for the database anyway), so two drops into the same gap get two positions.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
-
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -64,16 +61,6 @@ def next_positions(status: str, count: int) -> list[float]:
     last = Task.all_objects.filter(status=status).order_by("-position").values_list("position", flat=True).first()
     start = (last or 0.0) + POSITION_GAP
     return [start + number * POSITION_GAP for number in range(count)]
-
-
-def assign_positions(tasks: Iterable[Task]) -> None:
-    """Give unsaved tasks positions at the end of their columns, in the order given: one read per column."""
-    by_status: dict[str, list[Task]] = defaultdict(list)
-    for task in tasks:
-        by_status[task.status].append(task)
-    for status, column in by_status.items():
-        for task, position in zip(column, next_positions(status, len(column)), strict=True):
-            task.position = position
 
 
 def position_for_move(*, task_id: int, status: str, before_id: int | None, after_id: int | None) -> float:
