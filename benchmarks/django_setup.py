@@ -56,10 +56,16 @@ def analyze() -> None:
     """Fresh planner statistics after a bulk load on PostgreSQL, as autovacuum gives a real database in time.
 
     Without them the planner's choices for a freshly loaded table change when autovacuum happens to run,
-    halfway through a measurement or not at all. SQLite keeps no statistics unless asked, so it is left as is.
+    halfway through a measurement or not at all. GIN indexes' pending lists are merged too, as the worker's
+    `core.tasks.analyze_tables` merges them after a big write. SQLite keeps no statistics unless asked, so it is
+    left as is.
     """
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'gin' AND pg_table_is_visible(i.indrelid)"
+            )

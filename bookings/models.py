@@ -118,7 +118,8 @@ class BookingQuerySet(SoftDeleteQuerySet):
 
 
 class Booking(SoftDeleteModel):
-    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="bookings")
+    # Searched through booking_property_stay_idx, which leads with it.
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="bookings", db_index=False)
     source = models.CharField(max_length=16, choices=BookingSource.choices, default=BookingSource.DIRECT)
     external_code = models.CharField(
         max_length=64, blank=True, help_text="The platform's confirmation code; unique per source."
@@ -289,7 +290,8 @@ class ImportRowAction(models.TextChoices):
 
 
 class ImportRow(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # Searched through import_row_action_idx, which leads with it.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField()
     action = models.CharField(max_length=16, choices=ImportRowAction.choices)
     external_code = models.CharField(max_length=64, blank=True)

@@ -6,7 +6,6 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from core.models import AuditAction, AuditEntry, AuditSource
@@ -70,9 +69,7 @@ class AuditFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(object_repr__icontains=value) | Q(message__icontains=value) | Q(request_id=value) | Q(object_id=value)
-        )
+        return queryset.matching_text(value)
 
     def filter_date_from(self, queryset, name, value):
         start = _day_start(value)

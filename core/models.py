@@ -5,6 +5,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,15 +39,27 @@ class AuditEntryQuerySet(models.QuerySet):
     def for_list_view(self) -> "AuditEntryQuerySet":
         return self.select_related("actor", "content_type").order_by("-created_at", "-id")
 
+    def matching_text(self, text: str) -> "AuditEntryQuerySet":
+        """Entries whose object name or message holds `text` (any case), or whose request or object id is it."""
+        return self.alias(search_text=RawSQL(AUDIT_SEARCH_TEXT, [], output_field=models.TextField())).filter(
+            Q(search_text__icontains=text) | Q(request_id=text) | Q(object_id=text)
+        )
+
+
+# What the text search reads: the object's name and the message as one text, so that on PostgreSQL one trigram
+# index serves both (core migration 0008 indexes this very expression; SQLite scans).
+AUDIT_SEARCH_TEXT = '"core_auditentry"."object_repr" || \' \' || "core_auditentry"."message"'
+
 
 class AuditEntry(models.Model):
     """One change to one object. Rows are only ever inserted: history must not change."""
 
+    # Both foreign keys are searched through the composite indexes below, which lead with them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     source = models.CharField(max_length=16, choices=AuditSource.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     action = models.CharField(max_length=16, choices=AuditAction.choices)
@@ -63,7 +77,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["batch_id"], name="audit_batch_idx"),
-            models.Index(fields=["actor", "created_at"], name="audit_actor_idx"),
+            # Only people's entries: an import's or the automation's (no actor) would fill it for nothing.
+            models.Index(fields=["actor", "created_at"], name="audit_actor_idx", condition=Q(actor__isnull=False)),
             # The text search's exact matches; its substring matches use trigram indexes on PostgreSQL that
             # only migration 0006 knows (SQLite has none).
             models.Index(fields=["request_id"], name="audit_request_idx"),
@@ -114,6 +129,8 @@ class SoftDeleteModel(models.Model):
     """Deleting hides a row and keeps it; `core.softdelete` deletes and restores with audit entries."""
 
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    # Who deleted a row is shown, never searched by: no index (every insert would add an empty entry to it). Only
+    # deleting a user reads by it, to empty it, once.
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -121,6 +138,7 @@ class SoftDeleteModel(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,
     )
 
     # Each concrete model declares its own managers with its own queryset:

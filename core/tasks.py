@@ -1,4 +1,5 @@
-"""Background jobs of core: the operators' alert about a failed job, fresh planner statistics after bulk writes."""
+"""Background jobs of core: the operators' alert about a failed job, fresh planner statistics and search indexes after
+bulk writes."""
 
 import logging
 
@@ -39,12 +40,20 @@ def send_job_failure_alert(failure_id: int) -> int:
 
 @recorded_job(rerun_if_lost=True)
 def analyze_tables(tables: list[str]) -> int:
-    """PostgreSQL's ANALYZE of these tables (core.bulk.analyze_after_commit queues it after a big bulk write): a
-    worker's job, so neither the import's request nor its command waits for the sampling. Only the tables of
-    installed models are analysed; returns how many."""
+    """PostgreSQL's ANALYZE of these tables (core.bulk.analyze_after_commit queues it after a big bulk write), then
+    their GIN indexes' pending lists merged into the indexes: a worker's job, so neither the import's request nor
+    its command waits for either. Only the tables of installed models are analysed; returns how many."""
     known = {model._meta.db_table for model in apps.get_models()}
     names = sorted(set(tables) & known)
     if names and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(name) for name in names))
+            # The audit's trigram indexes take a big write into their pending list (core migration 0007), which
+            # every search reads in full until it is merged; ANALYZE run by hand leaves it (autovacuum's merges).
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+                " WHERE am.amname = 'gin' AND i.indrelid = ANY(%s::text[]::regclass[])",
+                [names],
+            )
     return len(names)

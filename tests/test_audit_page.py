@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -89,6 +90,26 @@ def test_it_filters(manager_client, manager, params, expected):
         audit.record(booking, AuditAction.UPDATE, {"guest_name": ["Guest", "Guest Booking"]})
     response = manager_client.get(URL, params)
     assert {entry.object_repr for entry in response.context["page_obj"]} == expected
+
+
+def test_the_text_search_matches_the_object_or_the_message_in_any_case(manager):
+    villa = make_property("Sea view villa", code="SEA")
+    with audit_context(actor=manager, source=AuditSource.WEB):
+        audit.record(villa, AuditAction.UPDATE, {"name": ["x", "Sea view villa"]}, message="Renamed after the survey")
+    found = AuditEntry.objects.matching_text
+    assert found("VIEW VILLA").count() == found("the SURVEY").count() == 1
+    assert found("villa renamed").count() == 1  # the name, a space, then the message
+    assert found("lagoon").count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no trigram index and scans")
+def test_the_text_search_reads_the_one_trigram_index_on_postgresql():
+    """core migration 0008 indexes the expression AuditEntry.objects.matching_text filters on: the plan must name
+    the index, or every search would scan a million entries."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = AuditEntry.objects.matching_text("villa").explain()
+    assert "audit_text_trgm_idx" in plan
 
 
 def test_it_filters_by_actor_and_date_range(manager_client, manager, cleaner):

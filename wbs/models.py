@@ -311,7 +311,10 @@ class TaskQuerySet(SoftDeleteQuerySet):
 class Task(SoftDeleteModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    wbs_item = models.ForeignKey(WbsItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    # Indexed only where set (task_wbs_item_idx): a booking's turnover tasks belong to no item.
+    wbs_item = models.ForeignKey(
+        WbsItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks", db_index=False
+    )
     property = models.ForeignKey(
         "bookings.Property", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
@@ -322,8 +325,9 @@ class Task(SoftDeleteModel):
     type = models.CharField(max_length=16, choices=TaskType.choices, default=TaskType.OTHER)
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Searched through task_assignee_due_idx, which leads with it.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks", db_index=False
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tasks")
     start_date = models.DateField(null=True, blank=True)
@@ -337,8 +341,9 @@ class Task(SoftDeleteModel):
     cancel_reason = models.CharField(max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Shown, never searched by (only deleting a user reads by it): no index, as for deleted_by.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -368,8 +373,10 @@ class Task(SoftDeleteModel):
                 name="task_one_per_booking_template_live",
             ),
         ]
+        # Every index is paid for by every new task (a first import writes tens of thousands): none repeats the
+        # leading columns of another (status is served by the two below that lead with it).
         indexes = [
-            models.Index(fields=["status"], name="task_status_idx"),
+            models.Index(fields=["wbs_item"], name="task_wbs_item_idx", condition=Q(wbs_item__isnull=False)),
             models.Index(fields=["type"], name="task_type_idx"),
             models.Index(fields=["priority"], name="task_priority_idx"),
             models.Index(fields=["status", "type"], name="task_status_type_idx"),
@@ -398,8 +405,9 @@ class ChecklistItem(models.Model):
     requires_photo = models.BooleanField(default=False)
     required = models.BooleanField(default=True)
     done = models.BooleanField(default=False)
+    # Shown, never searched by: no index, as for a task's created_by.
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     done_at = models.DateTimeField(null=True, blank=True)
 

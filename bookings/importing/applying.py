@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
@@ -18,7 +19,7 @@ from bookings.models import (
     ImportRowAction,
 )
 from core import audit
-from core.bulk import insert_many
+from core.bulk import insert_rows
 from core.models import AuditAction
 
 BULK_SIZE = 500
@@ -123,26 +124,44 @@ def link_created_rows(batch: ImportBatch, sources: set[str]) -> None:
         )
 
 
-def store_new_bookings(bookings: list[Booking]) -> None:
-    """Insert new bookings in bulk and give each its id.
+class NewBooking(NamedTuple):
+    """A booking just written from an import row, as its audit entry reads it (id and str())."""
 
-    PostgreSQL's COPY (core.bulk) returns no ids, so they are read back by (source, code), which is unique
-    among live bookings; on SQLite bulk_create has set them already.
+    pk: int
+    source: str
+    external_code: str
+    guest_name: str
+
+    __str__ = Booking.__str__
+
+
+def store_new_bookings(rows: list[dict], *, batch: ImportBatch) -> list[NewBooking]:
+    """Insert new bookings (each a dict of field values, as from_json gives them) in bulk, as plain rows: no model
+    instance per booking. Returns them in order, with their ids.
+
+    COPY (core.bulk) returns no ids, so they are read back by (source, code), which is unique among live bookings.
     """
-    insert_many(Booking, bookings, batch_size=BULK_SIZE)
-    missing = [booking for booking in bookings if booking.pk is None]
+    default_source = Booking._meta.get_field("source").get_default()
+    # The rows of one file name the same fields; grouped all the same, so a row never takes another's columns.
+    by_fields: dict[tuple[str, ...], list[dict]] = {}
+    for values in rows:
+        by_fields.setdefault(tuple(values), []).append(values)
+    for names, group in by_fields.items():
+        columns = (*names, "last_import_batch_id")
+        insert_rows(Booking, columns, ((*values.values(), batch.pk) for values in group), batch_size=BULK_SIZE)
     codes_by_source: dict[str, list[str]] = {}
-    for booking in missing:
-        codes_by_source.setdefault(booking.source, []).append(booking.external_code)
+    for values in rows:
+        codes_by_source.setdefault(values.get("source", default_source), []).append(values["external_code"])
     ids: dict[tuple[str, str], int] = {}
     for source, codes in codes_by_source.items():
         for start in range(0, len(codes), QUERY_CHUNK):
             found = Booking.objects.filter(source=source, external_code__in=codes[start : start + QUERY_CHUNK])
             ids.update(((source, code), pk) for pk, code in found.values_list("pk", "external_code"))
-    for booking in missing:
-        booking.pk = ids[(booking.source, booking.external_code)]
-        booking._state.adding = False
-        booking._state.db = Booking.objects.db
+    new = []
+    for values in rows:
+        source, code = values.get("source", default_source), values["external_code"]
+        new.append(NewBooking(ids[(source, code)], source, code, values.get("guest_name", "")))
+    return new
 
 
 class ChunkWriter:
@@ -160,7 +179,7 @@ class ChunkWriter:
 
     def write(self, chunk: list[tuple]) -> None:
         entries = audit.EntryRows(self.content_type)
-        created: list[tuple[int, Booking, dict]] = []
+        created: list[tuple[int, dict, dict]] = []
         updated: list[Booking] = []
         updated_fields: set[str] = set()
         # The plan compared plain values; the bookings it changes are read whole here, a chunk at a time.
@@ -169,7 +188,7 @@ class ChunkWriter:
         by_id = Booking.objects.in_bulk(changing) if changing else {}
         for row_number, action, booking_id, data in chunk:
             if action == ImportRowAction.CREATE:
-                created.append((row_number, Booking(**from_json(data), last_import_batch=self.batch), data))
+                created.append((row_number, from_json(data), data))
                 continue
             booking = by_id[booking_id]
             values = from_json(data)
@@ -187,8 +206,8 @@ class ChunkWriter:
             entries.add(booking, verb, diff)
             self.changes[booking.pk] = diff
 
-        store_new_bookings([booking for _, booking, _ in created])
-        for row_number, booking, data in created:
+        new_bookings = store_new_bookings([values for _, values, _ in created], batch=self.batch)
+        for (row_number, _values, data), booking in zip(created, new_bookings, strict=True):
             # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
             diff = {name: [None, value] for name, value in data.items() if value is not None}
             entries.add(booking, AuditAction.CREATE, diff, changes_are_json=True)

@@ -177,7 +177,8 @@ def import_batch_apply(
             )
         else:
             try:
-                with transaction.atomic():
+                # The writes (and the turnover tasks the announcement plans) build rows by the ten thousand too.
+                with transaction.atomic(), gc_paused():
                     booking_ids, changes = apply_rows(batch=locked, progress=progress)
                     announce_bookings_changed(booking_ids, source=audit_source, changes=changes)
                     # A large import leaves the planner fresh statistics of what it filled (wbs does the same
@@ -329,7 +330,7 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
 
 @contextmanager
 def gc_paused():
-    """Pause the cycle collector while rows are parsed and planned by the ten thousand.
+    """Pause the cycle collector while rows are parsed, planned and written by the ten thousand.
 
     Those are long-lived tuples without reference cycles, freed by reference counting; the collector would
     only walk them again and again as they pile up (about a tenth of a big preview's time).
