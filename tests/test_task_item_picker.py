@@ -157,6 +157,26 @@ def test_bad_input_is_a_form_error_and_writes_nothing(manager_client, task, sea,
     assert (after.wbs_item_id, after.updated_at) == (before.wbs_item_id, before.updated_at)
 
 
+def test_a_code_picked_before_the_tree_was_renumbered_is_refused_not_saved_as_another_item(manager_client, task, sea):
+    """The list showed "2 Garden"; meanwhile Garden moved up and 2 is now Roof. The code alone would save Roof."""
+    wbs_tree.wbs_item_reorder(item=sea.items.get(title="Garden"), direction="up")
+    before = Task.objects.get(pk=task.pk)
+
+    response = edit(manager_client, task, "Sea View works › 2 Garden")
+
+    assert response.status_code == 400
+    assert "Item 2 is now “Roof”, not “Garden”: the tree changed since the list was shown." in response.content.decode()
+    assert Task.objects.get(pk=task.pk).wbs_item_id == before.wbs_item_id
+    # Picked again, it saves the item the manager meant.
+    assert edit(manager_client, task, "Sea View works › 1 Garden").status_code == 302
+    assert Task.objects.get(pk=task.pk).wbs_item == sea.items.get(title="Garden")
+
+
+def test_a_title_typed_in_another_case_or_spacing_is_the_same_item(manager_client, task, sea):
+    assert edit(manager_client, task, "Sea View works ›  2   garden").status_code == 302
+    assert Task.objects.get(pk=task.pk).wbs_item == sea.items.get(title="Garden")
+
+
 def test_a_code_in_several_projects_is_refused_for_a_task_in_none(manager_client, beach, sea):
     loose = Task.objects.create(title="Buy paint")
     response = edit(manager_client, loose, "1")

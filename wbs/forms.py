@@ -71,7 +71,20 @@ class WbsItemCodeField(forms.CharField):
         item = WbsItem.objects.filter(project=self.project, code=code).first()
         if item is None:
             raise forms.ValidationError(f"This project has no item {code}.")
+        self.check_title(item, text)
         return item
+
+    @staticmethod
+    def check_title(item: WbsItem, text: str) -> None:
+        """A code picked from the list comes with the item's title ("1.2 Tiling"). If the item under that code now
+        has another title, the tree was renumbered (or the item renamed) since the list was shown: the code alone
+        would save a different item than the one picked, so the choice is refused, naming what the code is now."""
+        words = text.split()[1:]
+        if words and " ".join(words).casefold() != " ".join(item.title.split()).casefold():
+            raise forms.ValidationError(
+                f"Item {item.code} is now “{item.title}”, not “{' '.join(words)}”: the tree changed since the list "
+                "was shown. Pick the item again."
+            )
 
     @staticmethod
     def code_of(text: str) -> str:
@@ -118,6 +131,7 @@ class TaskWbsItemField(WbsItemCodeField):
             )
         if found[0].project.is_deleted:
             raise forms.ValidationError(f"The project “{found[0].project.name}” was deleted: choose another item.")
+        self.check_title(found[0], rest)
         return found[0]
 
     @staticmethod
