@@ -528,3 +528,17 @@ def test_the_stay_before_an_old_check_in_keeps_its_flag_when_someone_else_arrive
     )
 
     assert Task.objects.get(booking=first).same_day
+
+
+def test_chunks_stay_within_the_databases_limit_on_parameters(settings, monkeypatch):
+    """A chunk's reads list its bookings and the stays before them: an SQLite older than 3.32 takes 999
+    parameters a statement, whatever TURNOVER_SYNC_CHUNK_SIZE says."""
+    from django.db import connection
+
+    from wbs.services.turnovers import _chunk_size
+
+    settings.TURNOVER_SYNC_CHUNK_SIZE = 2000
+    monkeypatch.setattr(connection.features, "max_query_params", 999)
+    assert _chunk_size() == 333
+    monkeypatch.setattr(connection.features, "max_query_params", None)
+    assert _chunk_size() == 2000

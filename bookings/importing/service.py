@@ -1,11 +1,9 @@
 """The import services: create a batch from an upload, preview it, apply it; import a file in one go."""
 
 import datetime
-import gc
 import hashlib
 import logging
 import os
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.files import File
@@ -39,6 +37,7 @@ from bookings.status_mapping import load_status_mapper
 from core.audit_context import acting_user, audit_context
 from core.bulk import analyze_after_commit, insert_rows
 from core.errors import Conflict
+from core.gc_pause import gc_paused
 from core.models import AuditEntry, AuditSource
 
 logger = logging.getLogger(__name__)
@@ -326,22 +325,6 @@ def import_row(batch: ImportBatch, row: PlannedRow, reader: RowReader, raw_keys:
         row.diff or {},
         errors,
     )
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cycle collector while rows are parsed, planned and written by the ten thousand.
-
-    Those are long-lived tuples without reference cycles, freed by reference counting; the collector would
-    only walk them again and again as they pile up (about a tenth of a big preview's time).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _reject(batch: ImportBatch, message: str) -> None:

@@ -23,6 +23,7 @@ from core import audit
 from core.audit_context import acting_user, audit_context
 from core.bulk import analyze_after_commit, insert_rows, insert_rows_skipping_conflicts
 from core.errors import InvalidInput
+from core.gc_pause import gc_paused
 from core.models import AuditAction, AuditEntry, AuditSource
 from core.text import single_line
 from wbs.models import ChecklistItem, Priority, Task, TaskStatus, TaskTemplate, TemplateTrigger
@@ -248,9 +249,13 @@ def turnovers_sync(
     `changes` maps booking id to the audit diff of the change that triggered the sync; it names the cause
     in each audit entry. Runs in one transaction per chunk of bookings, with a fixed number of queries each.
     """
+    with gc_paused():
+        return _sync(sorted(set(booking_ids)), changes, source, notify)
+
+
+def _sync(ordered_ids: list[int], changes: dict | None, source: str, notify: bool) -> SyncResult:
     result = SyncResult()
-    ordered_ids = sorted(set(booking_ids))
-    size = settings.TURNOVER_SYNC_CHUNK_SIZE
+    size = _chunk_size()
     swept = len(ordered_ids)
     if changes is None and swept > size:
         # A sweep (`sync_turnovers`, the nightly job) finds most bookings in step: an unlocked read of plain rows
@@ -258,8 +263,8 @@ def turnovers_sync(
         # again from what they read under the lock. Skipping a booking here is safe: whoever changes it later
         # syncs it in the same transaction (bookings_changed).
         ordered_ids = _bookings_out_of_step(ordered_ids)
-    # Chunks long enough to amortise the queries, short enough that a full run never locks thousands of
-    # bookings at once.
+    # Chunks long enough to amortise their round of queries, short enough that a sweep locks one chunk's
+    # bookings at a time, never all of them.
     for start in range(0, len(ordered_ids), size):
         result += _sync_chunk(ordered_ids[start : start + size], changes, source, notify)
     # Thousands of new tasks (an import, a first sweep): fresh planner statistics once they are committed.
@@ -268,6 +273,13 @@ def turnovers_sync(
         # Bookings found in step count as synced.
         result.bookings += swept - len(ordered_ids)
     return result
+
+
+def _chunk_size() -> int:
+    """TURNOVER_SYNC_CHUNK_SIZE, within the database's limit on a statement's parameters: a chunk's reads list its
+    bookings and the stays before them (an SQLite older than 3.32 takes 999)."""
+    limit = connection.features.max_query_params
+    return min(settings.TURNOVER_SYNC_CHUNK_SIZE, limit // 3) if limit else settings.TURNOVER_SYNC_CHUNK_SIZE
 
 
 def turnovers_sync_all(*, source: str = AuditSource.CLI, notify: bool = True) -> SyncResult:
@@ -328,7 +340,7 @@ def _bookings_out_of_step(ordered_ids: list[int]) -> list[int]:
     for start in range(0, len(ordered_ids), TURNOVER_CHECK_RANGE):
         check.check_range(ordered_ids[start : start + TURNOVER_CHECK_RANGE], out_of_step, unsure)
     # By lists of ids, as long as the locked chunks': the bookings left are few and scattered, mostly.
-    size = settings.TURNOVER_SYNC_CHUNK_SIZE
+    size = _chunk_size()
     for start in range(0, len(unsure), size):
         out_of_step += _planned_out_of_step(unsure[start : start + size], active, templates, properties)
     return sorted(out_of_step)
