@@ -58,6 +58,10 @@ def test_it_creates_then_reimporting_unchanged_writes_nothing(manager, loft, ann
     entries = AuditEntry.objects.filter(batch_id=first.pk, action="create")
     assert entries.count() == 5 and set(entries.values_list("source", flat=True)) == {"import"}
     assert set(entries.values_list("actor", flat=True)) == {manager.pk}
+    # Written from plain rows, each entry names its booking as the booking itself does.
+    assert {(entry.object_id, entry.object_repr) for entry in entries} == {
+        (str(booking.pk), str(booking)) for booking in Booking.objects.all()
+    }
     assert len(announcements) == 1 and len(announcements[0][0]) == 5
 
     audit_before = AuditEntry.objects.count()

@@ -132,7 +132,9 @@ class NewBooking(NamedTuple):
     external_code: str
     guest_name: str
 
-    __str__ = Booking.__str__
+    def __str__(self) -> str:
+        # As Booking.__str__ words it: the audit entry's object_repr.
+        return f"{self.guest_name} ({self.external_code or f'#{self.pk}'})"
 
 
 def store_new_bookings(rows: list[dict], *, batch: ImportBatch) -> list[NewBooking]:
@@ -207,14 +209,14 @@ class ChunkWriter:
             self.changes[booking.pk] = diff
 
         new_bookings = store_new_bookings([values for _, values, _ in created], batch=self.batch)
-        for (row_number, _values, data), booking in zip(created, new_bookings, strict=True):
+        for (row_number, _values, data), new in zip(created, new_bookings, strict=True):
             # The row's data is already JSON (what audit.diff would produce), so the diff is built from it directly.
             diff = {name: [None, value] for name, value in data.items() if value is not None}
-            entries.add(booking, AuditAction.CREATE, diff, changes_are_json=True)
-            self.changes[booking.pk] = {}
-            self.created_sources.add(booking.source)
+            entries.add(new, AuditAction.CREATE, diff, changes_are_json=True)
+            self.changes[new.pk] = {}
+            self.created_sources.add(new.source)
             if row_number in self.referenced_rows:
-                self.created_by_row[row_number] = booking.pk
+                self.created_by_row[row_number] = new.pk
         if updated:
             fields = sorted(updated_fields | {"last_import_batch", "updated_at"})
             Booking.objects.bulk_update(updated, fields, batch_size=BULK_SIZE)
